@@ -1,0 +1,365 @@
+//! Plain data shared by every part of the core and by its users: forks, block and transaction
+//! environments, accounts, logs and the block result.
+
+use alloc::vec::Vec;
+use alloy_primitives::{b256, Address, Bytes, B256, U256};
+use core::fmt;
+
+/// keccak256 of the empty byte string: the code hash of an account without code.
+pub const KECCAK_EMPTY: B256 =
+    b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+
+/// The Ethereum fork whose rules apply. Ordered, so `spec >= SpecId::Berlin` reads as
+/// "Berlin rules are active".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum SpecId {
+    Frontier,
+    Homestead,
+    TangerineWhistle,
+    SpuriousDragon,
+    Byzantium,
+    Constantinople,
+    Petersburg,
+    Istanbul,
+    Berlin,
+    London,
+    Paris,
+    Shanghai,
+    Cancun,
+    Prague,
+    Osaka,
+}
+
+impl SpecId {
+    /// Every fork, oldest first.
+    pub const ALL: [SpecId; 15] = [
+        SpecId::Frontier,
+        SpecId::Homestead,
+        SpecId::TangerineWhistle,
+        SpecId::SpuriousDragon,
+        SpecId::Byzantium,
+        SpecId::Constantinople,
+        SpecId::Petersburg,
+        SpecId::Istanbul,
+        SpecId::Berlin,
+        SpecId::London,
+        SpecId::Paris,
+        SpecId::Shanghai,
+        SpecId::Cancun,
+        SpecId::Prague,
+        SpecId::Osaka,
+    ];
+
+    /// Parses the fork names used by the Ethereum test suites (and a few aliases).
+    pub fn from_name(name: &str) -> Option<SpecId> {
+        Some(match name {
+            "Frontier" => SpecId::Frontier,
+            "Homestead" => SpecId::Homestead,
+            "EIP150" | "TangerineWhistle" => SpecId::TangerineWhistle,
+            "EIP158" | "SpuriousDragon" => SpecId::SpuriousDragon,
+            "Byzantium" => SpecId::Byzantium,
+            "Constantinople" => SpecId::Constantinople,
+            "ConstantinopleFix" | "Petersburg" => SpecId::Petersburg,
+            "Istanbul" => SpecId::Istanbul,
+            "Berlin" => SpecId::Berlin,
+            "London" => SpecId::London,
+            "Paris" | "Merge" => SpecId::Paris,
+            "Shanghai" => SpecId::Shanghai,
+            "Cancun" => SpecId::Cancun,
+            "Prague" => SpecId::Prague,
+            "Osaka" => SpecId::Osaka,
+            _ => return None,
+        })
+    }
+
+    /// The canonical name, as the test suites spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpecId::Frontier => "Frontier",
+            SpecId::Homestead => "Homestead",
+            SpecId::TangerineWhistle => "EIP150",
+            SpecId::SpuriousDragon => "EIP158",
+            SpecId::Byzantium => "Byzantium",
+            SpecId::Constantinople => "Constantinople",
+            SpecId::Petersburg => "ConstantinopleFix",
+            SpecId::Istanbul => "Istanbul",
+            SpecId::Berlin => "Berlin",
+            SpecId::London => "London",
+            SpecId::Paris => "Paris",
+            SpecId::Shanghai => "Shanghai",
+            SpecId::Cancun => "Cancun",
+            SpecId::Prague => "Prague",
+            SpecId::Osaka => "Osaka",
+        }
+    }
+
+    /// Whether this build executes the fork. Prague and Osaka are named but not yet run.
+    pub fn is_supported(self) -> bool {
+        self <= SpecId::Cancun
+    }
+}
+
+impl fmt::Display for SpecId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The block-level inputs a transaction can observe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockEnv {
+    pub spec: SpecId,
+    pub chain_id: u64,
+    pub number: u64,
+    pub coinbase: Address,
+    pub timestamp: u64,
+    pub gas_limit: u64,
+    pub base_fee: U256,
+    /// Pre-merge DIFFICULTY.
+    pub difficulty: U256,
+    /// Post-merge PREVRANDAO (replaces DIFFICULTY from Paris on).
+    pub prev_randao: B256,
+    /// EIP-4844 excess blob gas of the block, from Cancun on.
+    pub excess_blob_gas: u64,
+}
+
+impl Default for BlockEnv {
+    fn default() -> Self {
+        BlockEnv {
+            spec: SpecId::Cancun,
+            chain_id: 1,
+            number: 0,
+            coinbase: Address::ZERO,
+            timestamp: 0,
+            gas_limit: 30_000_000,
+            base_fee: U256::ZERO,
+            difficulty: U256::ZERO,
+            prev_randao: B256::ZERO,
+            excess_blob_gas: 0,
+        }
+    }
+}
+
+/// An entry of an EIP-2930 access list.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct AccessListItem {
+    pub address: Address,
+    pub storage_keys: Vec<B256>,
+}
+
+/// An EIP-7702 authorization with its signer already recovered (`None` when the signature
+/// was invalid, which makes the bootloader skip the entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization {
+    pub chain_id: U256,
+    pub address: Address,
+    pub nonce: u64,
+    pub authority: Option<Address>,
+}
+
+/// A transaction as the bootloader sees it: decoded, with its sender recovered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxEnv {
+    /// 0 legacy, 1 EIP-2930, 2 EIP-1559, 3 EIP-4844, 4 EIP-7702.
+    pub tx_type: u8,
+    pub caller: Address,
+    pub nonce: u64,
+    pub gas_limit: u64,
+    /// `gasPrice` for types 0 and 1, `maxFeePerGas` from type 2 on.
+    pub gas_price: U256,
+    /// `maxPriorityFeePerGas`, from type 2 on.
+    pub max_priority_fee_per_gas: Option<U256>,
+    /// `None` creates a contract.
+    pub to: Option<Address>,
+    pub value: U256,
+    pub data: Bytes,
+    /// `None` for pre-EIP-155 legacy transactions.
+    pub chain_id: Option<u64>,
+    pub access_list: Vec<AccessListItem>,
+    pub blob_hashes: Vec<B256>,
+    pub max_fee_per_blob_gas: Option<U256>,
+    pub authorization_list: Vec<Authorization>,
+}
+
+impl Default for TxEnv {
+    fn default() -> Self {
+        TxEnv {
+            tx_type: 0,
+            caller: Address::ZERO,
+            nonce: 0,
+            gas_limit: 21_000,
+            gas_price: U256::ZERO,
+            max_priority_fee_per_gas: None,
+            to: None,
+            value: U256::ZERO,
+            data: Bytes::new(),
+            chain_id: None,
+            access_list: Vec::new(),
+            blob_hashes: Vec::new(),
+            max_fee_per_blob_gas: None,
+            authorization_list: Vec::new(),
+        }
+    }
+}
+
+/// What the state holds of an account besides its storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub balance: U256,
+    pub nonce: u64,
+    pub code_hash: B256,
+}
+
+impl Default for AccountInfo {
+    fn default() -> Self {
+        AccountInfo { balance: U256::ZERO, nonce: 0, code_hash: KECCAK_EMPTY }
+    }
+}
+
+impl AccountInfo {
+    /// EIP-161 emptiness: no code, zero nonce, zero balance.
+    pub fn is_empty(&self) -> bool {
+        self.nonce == 0 && self.balance.is_zero() && self.code_hash == KECCAK_EMPTY
+    }
+}
+
+/// An event emitted by LOG0..LOG4.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Log {
+    pub address: Address,
+    pub topics: Vec<B256>,
+    pub data: Bytes,
+}
+
+/// Why a transaction could not be included at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InvalidTx {
+    NonceTooLow { tx: u64, state: u64 },
+    NonceTooHigh { tx: u64, state: u64 },
+    NonceOverflow,
+    InsufficientFunds { needed: U256, balance: U256 },
+    IntrinsicGasTooLow { intrinsic: u64, limit: u64 },
+    GasLimitAboveBlock { tx: u64, block: u64 },
+    GasPriceBelowBaseFee,
+    PriorityFeeAboveMaxFee,
+    SenderHasCode,
+    InitcodeTooLarge { size: usize },
+    CreateBlobTx,
+    EmptyBlobs,
+    TooManyBlobs,
+    InvalidBlobVersion,
+    BlobFeeTooLow,
+    BlockBlobGasExceeded,
+    ChainIdMismatch,
+    TypeNotSupported(u8),
+    EmptyAuthorizationList,
+    /// The sum of fees or value does not fit in 256 bits, or the gas accounting overflows.
+    Overflow,
+}
+
+impl fmt::Display for InvalidTx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidTx::NonceTooLow { tx, state } => write!(f, "nonce too low: tx {tx}, state {state}"),
+            InvalidTx::NonceTooHigh { tx, state } => {
+                write!(f, "nonce too high: tx {tx}, state {state}")
+            }
+            InvalidTx::NonceOverflow => f.write_str("sender nonce at its maximum"),
+            InvalidTx::InsufficientFunds { needed, balance } => {
+                write!(f, "insufficient funds: need {needed}, have {balance}")
+            }
+            InvalidTx::IntrinsicGasTooLow { intrinsic, limit } => {
+                write!(f, "intrinsic gas {intrinsic} above gas limit {limit}")
+            }
+            InvalidTx::GasLimitAboveBlock { tx, block } => {
+                write!(f, "gas limit {tx} above block gas limit {block}")
+            }
+            InvalidTx::GasPriceBelowBaseFee => f.write_str("max fee per gas below base fee"),
+            InvalidTx::PriorityFeeAboveMaxFee => f.write_str("priority fee above max fee"),
+            InvalidTx::SenderHasCode => f.write_str("sender has code (EIP-3607)"),
+            InvalidTx::InitcodeTooLarge { size } => write!(f, "initcode of {size} bytes too large"),
+            InvalidTx::CreateBlobTx => f.write_str("blob transaction cannot create"),
+            InvalidTx::EmptyBlobs => f.write_str("blob transaction without blobs"),
+            InvalidTx::TooManyBlobs => f.write_str("too many blobs"),
+            InvalidTx::InvalidBlobVersion => f.write_str("blob hash with wrong version"),
+            InvalidTx::BlobFeeTooLow => f.write_str("max fee per blob gas below blob base fee"),
+            InvalidTx::BlockBlobGasExceeded => f.write_str("block blob gas exceeded"),
+            InvalidTx::ChainIdMismatch => f.write_str("chain id mismatch"),
+            InvalidTx::TypeNotSupported(t) => write!(f, "transaction type {t} not supported"),
+            InvalidTx::EmptyAuthorizationList => f.write_str("empty authorization list"),
+            InvalidTx::Overflow => f.write_str("arithmetic overflow in fee or value"),
+        }
+    }
+}
+
+/// How an included transaction ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxStatus {
+    Success,
+    Revert,
+    /// An exceptional halt (out of gas, bad jump, stack error, ...): all gas is consumed.
+    Halt(HaltReason),
+}
+
+/// Why a frame halted exceptionally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HaltReason {
+    OutOfGas,
+    StackUnderflow,
+    StackOverflow,
+    InvalidJump,
+    InvalidOpcode,
+    StaticViolation,
+    ReturnDataOutOfBounds,
+    CreateCollision,
+    CodeSizeLimit,
+    InvalidCodePrefix,
+    MemoryLimit,
+    PrecompileFailure,
+    CallDepth,
+    OutOfFunds,
+    NonceOverflow,
+}
+
+/// The receipt of one transaction of the block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxReceipt {
+    /// `Err` when the transaction was rejected: it changed nothing and used no block gas.
+    pub result: Result<TxStatus, InvalidTx>,
+    /// Gas charged to the sender (after refunds).
+    pub gas_used: u64,
+    pub cumulative_gas_used: u64,
+    pub logs: Vec<Log>,
+    pub output: Bytes,
+    pub created_address: Option<Address>,
+}
+
+/// The final state of one account the block touched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountDiff {
+    pub address: Address,
+    /// `None`: the account no longer exists (self-destructed, or empty and touched).
+    pub info: Option<AccountInfo>,
+    /// The code, when the block deployed it (its hash is `info.code_hash`).
+    pub code: Option<Bytes>,
+    /// The account's storage before the block no longer applies (destroyed or created anew).
+    pub storage_cleared: bool,
+    /// Slots whose value changed, with their final value, sorted by key.
+    pub storage: Vec<(U256, U256)>,
+}
+
+/// Everything the block changed, sorted by address.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StateDiff {
+    pub accounts: Vec<AccountDiff>,
+}
+
+/// The outcome of a whole block.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct BlockResult {
+    pub receipts: Vec<TxReceipt>,
+    pub gas_used: u64,
+    pub blob_gas_used: u64,
+    pub state_diff: StateDiff,
+}
