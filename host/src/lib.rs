@@ -1,1 +1,4 @@
-//! Host-side tooling (being written).
+//! Host-side tooling around `zkos-os`: everything that runs on a developer's machine or the
+//! sequencer but never inside the prover (JSON formats, state roots, the state-test runner).
+
+pub mod asm;
