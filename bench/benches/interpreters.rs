@@ -1,0 +1,45 @@
+//! zkos vs revm on the lab's workloads: one criterion group per workload, with `zkos` and
+//! `revm` side by side. Throughput is reported in gas ("elements" = gas units), so criterion's
+//! `Melem/s` reads as Mgas/s.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use zkos_bench::revm_runner::RevmRunner;
+use zkos_bench::zkos_runner::ZkosRunner;
+use zkos_bench::{verify, workloads};
+
+/// Set to benchmark even when the engines disagree (e.g. profiling an interpreter that is
+/// still wrong on one workload); the disagreement is printed instead of aborting.
+const SKIP_CHECK_VAR: &str = "ZKOS_BENCH_SKIP_CHECK";
+
+fn interpreters(c: &mut Criterion) {
+    let strict = std::env::var_os(SKIP_CHECK_VAR).is_none();
+    for workload in workloads::all() {
+        let gas = match verify(&workload) {
+            Ok(agreement) => {
+                eprintln!(
+                    "{}: zkos and revm agree, {} gas, {}",
+                    workload.name, agreement.revm.gas_used, workload.summary
+                );
+                agreement.revm.gas_used
+            }
+            Err(mismatch) if strict => {
+                panic!("{mismatch}refusing to benchmark; set {SKIP_CHECK_VAR}=1 to override")
+            }
+            Err(mismatch) => {
+                eprintln!("WARNING, benchmarking anyway ({SKIP_CHECK_VAR}):\n{mismatch}");
+                RevmRunner::new(&workload).outcome().gas_used
+            }
+        };
+
+        let mut group = c.benchmark_group(workload.name);
+        group.throughput(Throughput::Elements(gas));
+        let mut zkos = ZkosRunner::new(&workload);
+        group.bench_function("zkos", |b| b.iter(|| black_box(zkos.run())));
+        let mut revm = RevmRunner::new(&workload);
+        group.bench_function("revm", |b| b.iter(|| black_box(revm.run())));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, interpreters);
+criterion_main!(benches);
