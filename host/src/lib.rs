@@ -2,3 +2,9 @@
 //! sequencer but never inside the prover (JSON formats, state roots, the state-test runner).
 
 pub mod asm;
+pub mod envjson;
+pub mod hexjson;
+pub mod shared;
+pub mod skips;
+pub mod state;
+pub mod statetest;
