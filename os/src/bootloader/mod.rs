@@ -1,30 +1,193 @@
-//! The entry point: runs a block from the oracle. (Being written.)
+//! The bootloader: the entry point. It reads the block from the oracle, validates and runs
+//! each transaction (fees, nonce, access lists, the message call through [`frames`]), pays
+//! the coinbase and returns receipts and the state diff.
+
+pub mod frames;
+pub mod validate;
+
+use crate::arena::Arena;
+use crate::ee::{ExecContext, ExecutionEnvironment, TxContext};
+use crate::evm::EvmInterpreter;
 use crate::oracle::Oracle;
-use crate::types::BlockResult;
+use crate::precompiles;
+use crate::system::System;
+use crate::types::{BlockEnv, BlockResult, SpecId, TxEnv, TxReceipt, TxStatus};
+use alloc::vec::Vec;
+use alloy_primitives::{Bytes, U256};
+use frames::{FrameRecord, TopRequest};
 
-/// Runs blocks; keeps its arena and caches between them so no block re-allocates.
-pub struct Bootloader {}
+/// Runs blocks; keeps its arena, frame stack and code caches between them so that running a
+/// transaction does not allocate for memory, stacks or frames.
+pub struct Bootloader<E: ExecutionEnvironment = EvmInterpreter> {
+    arena: Arena,
+    ee: E,
+    frames: Vec<FrameRecord<E::Frame>>,
+    precompile_out: Vec<u8>,
+}
 
-impl Default for Bootloader {
+#[cfg(feature = "std")]
+impl Default for Bootloader<EvmInterpreter> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Bootloader {
-    /// A bootloader with a fresh arena.
+#[cfg(feature = "std")]
+impl Bootloader<EvmInterpreter> {
+    /// A bootloader with the EVM interpreter and a freshly reserved arena.
     pub fn new() -> Self {
-        Bootloader {}
+        Bootloader::with_parts(Arena::new(), EvmInterpreter::new(SpecId::Cancun))
+    }
+}
+
+impl<E: ExecutionEnvironment> Bootloader<E> {
+    /// A bootloader over a given arena and execution environment (the guest passes a static
+    /// arena; the sequencer may pass the JIT).
+    pub fn with_parts(arena: Arena, ee: E) -> Self {
+        Bootloader {
+            arena,
+            ee,
+            frames: Vec::with_capacity(crate::arena::MAX_FRAMES),
+            precompile_out: Vec::new(),
+        }
     }
 
-    /// Executes every transaction of the oracle's block.
+    /// Executes every transaction of the oracle's block and returns the receipts and the
+    /// state diff against the oracle's initial state.
     pub fn run_block<O: Oracle>(&mut self, oracle: &O) -> BlockResult {
-        let _ = oracle;
-        BlockResult::default()
+        let block = oracle.block_env();
+        self.ee.set_spec(block.spec);
+        let mut system = System::new(oracle, block.spec);
+        let mut result = BlockResult::default();
+        for index in 0..oracle.tx_count() {
+            let tx = oracle.tx(index);
+            let receipt = self.run_tx(&mut system, &block, &tx, result.gas_used, &mut result.blob_gas_used);
+            result.gas_used += receipt.gas_used;
+            result.receipts.push(TxReceipt { cumulative_gas_used: result.gas_used, ..receipt });
+        }
+        result.state_diff = system.state_diff();
+        result
+    }
+
+    fn run_tx(
+        &mut self,
+        system: &mut System<'_>,
+        block: &BlockEnv,
+        tx: &TxEnv,
+        block_gas_used: u64,
+        blob_gas_used: &mut u64,
+    ) -> TxReceipt {
+        let rejected = |err| TxReceipt {
+            result: Err(err),
+            gas_used: 0,
+            cumulative_gas_used: 0,
+            logs: Vec::new(),
+            output: Bytes::new(),
+            created_address: None,
+        };
+        if block_gas_used.saturating_add(tx.gas_limit) > block.gas_limit {
+            let err = crate::types::InvalidTx::GasLimitAboveBlock {
+                tx: tx.gas_limit,
+                block: block.gas_limit - block_gas_used,
+            };
+            return rejected(err);
+        }
+        let v = match validate::validate(tx, block, system, *blob_gas_used) {
+            Ok(v) => v,
+            Err(e) => {
+                system.discard_tx();
+                return rejected(e);
+            }
+        };
+        let spec = block.spec;
+        *blob_gas_used += v.blob_gas;
+
+        // Buy the gas (at the effective price) and the blob gas; bump the nonce.
+        let caller = tx.caller;
+        let gas_cost = U256::from(tx.gas_limit) * v.effective_gas_price;
+        let blob_cost = U256::from(v.blob_gas) * v.blob_base_fee;
+        system.sub_balance(caller, gas_cost + blob_cost);
+        let nonce = tx.nonce;
+        system.set_nonce(caller, nonce + 1);
+
+        // Warm what the transaction names (EIP-2929, EIP-2930, EIP-3651).
+        let created_address = match tx.to {
+            None => Some(frames::create_address(caller, nonce)),
+            Some(_) => None,
+        };
+        if spec >= SpecId::Berlin {
+            system.warm_account(caller);
+            if let Some(to) = tx.to {
+                system.warm_account(to);
+            }
+            for p in precompiles::addresses(spec) {
+                system.warm_account(p);
+            }
+            for item in &tx.access_list {
+                system.warm_account(item.address);
+                for key in &item.storage_keys {
+                    system.warm_slot(item.address, U256::from_be_bytes(key.0));
+                }
+            }
+            if spec >= SpecId::Shanghai {
+                system.warm_account(block.coinbase);
+            }
+        }
+
+        // Run the message call.
+        let gas_limit = tx.gas_limit - v.intrinsic_gas;
+        let request = match (tx.to, created_address) {
+            (Some(to), _) => TopRequest::Call { caller, to, value: tx.value, gas_limit },
+            (None, Some(address)) => TopRequest::Create { caller, value: tx.value, gas_limit, address },
+            (None, None) => unreachable!(),
+        };
+        let txcx = TxContext {
+            origin: caller,
+            gas_price: v.effective_gas_price,
+            blob_hashes: tx.blob_hashes.clone(),
+            blob_base_fee: v.blob_base_fee,
+        };
+        self.arena.reset();
+        let top = {
+            let mut cx = ExecContext { system, arena: &mut self.arena, block, tx: &txcx };
+            frames::execute(&mut self.ee, &mut self.frames, &mut cx, &mut self.precompile_out, request, &tx.data)
+        };
+
+        // Refund (EIP-3529 caps it at a fifth of the gas used, a half before London).
+        let mut gas_used = tx.gas_limit - top.gas_left;
+        let quotient = if spec >= SpecId::London { 5 } else { 2 };
+        let refund = if top.status == TxStatus::Success {
+            (system.refund().max(0) as u64).min(gas_used / quotient)
+        } else {
+            0
+        };
+        gas_used -= refund;
+        let gas_back = U256::from(tx.gas_limit - gas_used) * v.effective_gas_price;
+        system.add_balance(caller, gas_back);
+
+        // Pay the coinbase its tip (the base fee is burned from London on).
+        let tip_per_gas = if spec >= SpecId::London {
+            v.effective_gas_price.saturating_sub(block.base_fee)
+        } else {
+            v.effective_gas_price
+        };
+        system.add_balance(block.coinbase, U256::from(gas_used) * tip_per_gas);
+
+        let logs = system.take_logs();
+        system.finish_tx();
+        TxReceipt {
+            result: Ok(top.status),
+            gas_used,
+            cumulative_gas_used: 0,
+            logs,
+            output: top.output,
+            created_address: if top.status == TxStatus::Success { top.created } else { None },
+        }
     }
 }
 
 /// Runs one block with a one-off bootloader.
+#[cfg(feature = "std")]
 pub fn run_block<O: Oracle>(oracle: &O) -> BlockResult {
     Bootloader::new().run_block(oracle)
 }

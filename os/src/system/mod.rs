@@ -1,1 +1,538 @@
-//! (Being written.)
+//! The system: everything below execution. Accounts, storage, transient storage, logs,
+//! warm/cold sets, refunds and EIP-6780 destruction, all journaled so a frame can be reverted,
+//! over the initial state the [`Oracle`] serves. At the end of a block it yields the state diff.
+
+mod account;
+mod journal;
+
+pub use account::{Account, Slot};
+pub use journal::Checkpoint;
+
+use crate::oracle::Oracle;
+use crate::types::{AccountDiff, AccountInfo, Log, SpecId, StateDiff, KECCAK_EMPTY};
+use alloc::vec::Vec;
+use alloy_primitives::{Address, Bytes, B256, U256};
+use hashbrown::HashMap;
+use journal::Entry;
+
+/// What an SSTORE saw, for its gas and refund rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SStoreOutcome {
+    pub original: U256,
+    pub present: U256,
+    pub is_cold: bool,
+}
+
+/// What a SELFDESTRUCT did, for its gas rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SelfDestructOutcome {
+    pub had_value: bool,
+    pub target_exists: bool,
+    /// The target existed and was not empty (EIP-161) before the balance moved.
+    pub target_live: bool,
+    pub target_is_cold: bool,
+    pub previously_destroyed: bool,
+}
+
+/// The journaled state of one block's execution.
+pub struct System<'o> {
+    oracle: &'o dyn Oracle,
+    spec: SpecId,
+    accounts: HashMap<Address, Account>,
+    codes: HashMap<B256, Bytes>,
+    journal: Vec<Entry>,
+    logs: Vec<Log>,
+    transient: HashMap<(Address, U256), U256>,
+    refund: i64,
+}
+
+impl<'o> System<'o> {
+    /// A system over the oracle's initial state under fork `spec`.
+    pub fn new(oracle: &'o dyn Oracle, spec: SpecId) -> Self {
+        System {
+            oracle,
+            spec,
+            accounts: HashMap::new(),
+            codes: HashMap::new(),
+            journal: Vec::new(),
+            logs: Vec::new(),
+            transient: HashMap::new(),
+            refund: 0,
+        }
+    }
+
+    /// The fork in force.
+    #[inline]
+    pub fn spec(&self) -> SpecId {
+        self.spec
+    }
+
+    /// The oracle behind the state (for BLOCKHASH and the like).
+    pub fn oracle(&self) -> &'o dyn Oracle {
+        self.oracle
+    }
+
+    #[inline]
+    fn load(&mut self, address: Address) -> &mut Account {
+        let oracle = self.oracle;
+        self.accounts.entry(address).or_insert_with(|| {
+            let initial = oracle.account(address);
+            Account {
+                info: initial.unwrap_or_default(),
+                initial,
+                exists: initial.is_some(),
+                ..Default::default()
+            }
+        })
+    }
+
+    /// The account (loading it from the oracle on first use).
+    pub fn account(&mut self, address: Address) -> &Account {
+        self.load(address)
+    }
+
+    /// Marks the account warm; returns whether it was cold (EIP-2929).
+    pub fn warm_account(&mut self, address: Address) -> bool {
+        let acc = self.load(address);
+        if acc.warm {
+            return false;
+        }
+        acc.warm = true;
+        self.journal.push(Entry::AccountWarmed(address));
+        true
+    }
+
+    /// Marks a slot warm (access lists); returns whether it was cold.
+    pub fn warm_slot(&mut self, address: Address, key: U256) -> bool {
+        let (_, cold) = self.sload(address, key);
+        cold
+    }
+
+    /// Current account data.
+    #[inline]
+    pub fn info(&mut self, address: Address) -> AccountInfo {
+        self.load(address).info
+    }
+
+    /// Whether the account exists (EIP-161 distinguishes existing-but-empty accounts).
+    pub fn exists(&mut self, address: Address) -> bool {
+        self.load(address).exists
+    }
+
+    /// Exists and is not empty: what "dead" means in EIP-161 reversed.
+    pub fn is_live(&mut self, address: Address) -> bool {
+        let acc = self.load(address);
+        acc.exists && !acc.info.is_empty()
+    }
+
+    /// The account's code.
+    pub fn code(&mut self, address: Address) -> (B256, Bytes) {
+        let hash = self.load(address).info.code_hash;
+        (hash, self.code_by_hash(hash))
+    }
+
+    /// Code by hash, from the cache or the oracle.
+    pub fn code_by_hash(&mut self, hash: B256) -> Bytes {
+        if hash == KECCAK_EMPTY {
+            return Bytes::new();
+        }
+        if let Some(code) = self.codes.get(&hash) {
+            return code.clone();
+        }
+        let code = self.oracle.code(hash);
+        self.codes.insert(hash, code.clone());
+        code
+    }
+
+    /// Makes the account part of the state for this transaction (EIP-161 "touch").
+    pub fn touch(&mut self, address: Address) {
+        let acc = self.load(address);
+        if acc.touched && acc.exists {
+            return;
+        }
+        let entry = Entry::Touched { address, was_touched: acc.touched, existed: acc.exists };
+        acc.touched = true;
+        acc.exists = true;
+        self.journal.push(entry);
+    }
+
+    /// Sets the balance (touches the account).
+    pub fn set_balance(&mut self, address: Address, balance: U256) {
+        self.touch(address);
+        let acc = self.load(address);
+        let old = acc.info.balance;
+        acc.info.balance = balance;
+        self.journal.push(Entry::Balance(address, old));
+    }
+
+    /// Adds to the balance; `false` (and no change) on overflow.
+    pub fn add_balance(&mut self, address: Address, value: U256) -> bool {
+        let bal = self.info(address).balance;
+        match bal.checked_add(value) {
+            Some(b) => {
+                self.set_balance(address, b);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Subtracts from the balance; `false` (and no change) when it is too small.
+    pub fn sub_balance(&mut self, address: Address, value: U256) -> bool {
+        let bal = self.info(address).balance;
+        match bal.checked_sub(value) {
+            Some(b) => {
+                self.set_balance(address, b);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves `value` from `from` to `to`, touching both; `false` when `from` cannot pay.
+    pub fn transfer(&mut self, from: Address, to: Address, value: U256) -> bool {
+        if self.info(from).balance < value {
+            return false;
+        }
+        if from == to {
+            self.touch(from);
+            return true;
+        }
+        self.sub_balance(from, value);
+        if !self.add_balance(to, value) {
+            // Cannot happen with a real supply; keep the state consistent anyway.
+            self.add_balance(from, value);
+            return false;
+        }
+        true
+    }
+
+    /// Sets the nonce.
+    pub fn set_nonce(&mut self, address: Address, nonce: u64) {
+        self.touch(address);
+        let acc = self.load(address);
+        let old = acc.info.nonce;
+        acc.info.nonce = nonce;
+        self.journal.push(Entry::Nonce(address, old));
+    }
+
+    /// Increments the nonce; `None` when it is at its maximum.
+    pub fn bump_nonce(&mut self, address: Address) -> Option<u64> {
+        let nonce = self.info(address).nonce;
+        let next = nonce.checked_add(1)?;
+        self.set_nonce(address, next);
+        Some(nonce)
+    }
+
+    /// Installs code (a finished CREATE).
+    pub fn set_code(&mut self, address: Address, code: Bytes, hash: B256) {
+        self.codes.entry(hash).or_insert(code);
+        self.touch(address);
+        let acc = self.load(address);
+        let entry = Entry::Code { address, hash: acc.info.code_hash, changed: acc.code_changed };
+        acc.info.code_hash = hash;
+        acc.code_changed = true;
+        self.journal.push(entry);
+    }
+
+    /// Turns `address` into a freshly created account: storage empty, flagged as created in
+    /// this transaction (EIP-6780), nonce 1 from Spurious Dragon on. Balance is kept.
+    pub fn create_account(&mut self, address: Address) {
+        self.touch(address);
+        let spec = self.spec;
+        let acc = self.load(address);
+        let entry = Entry::Created {
+            address,
+            was_created: acc.created_in_tx,
+            was_cleared: acc.storage_cleared,
+            existed: acc.exists,
+        };
+        acc.created_in_tx = true;
+        acc.storage_cleared = true;
+        let mut resets = Vec::new();
+        for (key, slot) in acc.storage.iter_mut() {
+            if !slot.present.is_zero() || !slot.original.is_zero() {
+                resets.push(Entry::StorageReset(address, *key, slot.present, slot.original));
+                slot.present = U256::ZERO;
+                slot.original = U256::ZERO;
+            }
+        }
+        self.journal.push(entry);
+        self.journal.extend(resets);
+        if spec >= SpecId::SpuriousDragon {
+            self.set_nonce(address, 1);
+        }
+    }
+
+    /// Reads a slot; returns the value and whether the slot was cold.
+    #[inline]
+    pub fn sload(&mut self, address: Address, key: U256) -> (U256, bool) {
+        let oracle = self.oracle;
+        let acc = self.load(address);
+        let cleared = acc.storage_cleared;
+        let slot = acc.storage.entry(key).or_insert_with(|| {
+            let v = if cleared { U256::ZERO } else { oracle.storage(address, key) };
+            Slot { block_original: v, original: v, present: v, warm: false }
+        });
+        let cold = !slot.warm;
+        let value = slot.present;
+        if cold {
+            slot.warm = true;
+            self.journal.push(Entry::SlotWarmed(address, key));
+        }
+        (value, cold)
+    }
+
+    /// Writes a slot; returns what its gas rules need.
+    #[inline]
+    pub fn sstore(&mut self, address: Address, key: U256, value: U256) -> SStoreOutcome {
+        let (present, is_cold) = self.sload(address, key);
+        let acc = self.load(address);
+        let slot = acc.storage.get_mut(&key).expect("loaded by sload");
+        let original = slot.original;
+        if present != value {
+            slot.present = value;
+            self.journal.push(Entry::Storage(address, key, present));
+        }
+        SStoreOutcome { original, present, is_cold }
+    }
+
+    /// TLOAD (EIP-1153).
+    pub fn tload(&mut self, address: Address, key: U256) -> U256 {
+        self.transient.get(&(address, key)).copied().unwrap_or_default()
+    }
+
+    /// TSTORE (EIP-1153).
+    pub fn tstore(&mut self, address: Address, key: U256, value: U256) {
+        let old = self.transient.insert((address, key), value).unwrap_or_default();
+        if old != value {
+            self.journal.push(Entry::Transient(address, key, old));
+        }
+    }
+
+    /// Records an event.
+    pub fn log(&mut self, log: Log) {
+        self.logs.push(log);
+    }
+
+    /// Adds `delta` to the refund counter.
+    pub fn add_refund(&mut self, delta: i64) {
+        if delta != 0 {
+            self.journal.push(Entry::Refund(self.refund));
+            self.refund += delta;
+        }
+    }
+
+    /// The refund counter of the running transaction.
+    pub fn refund(&self) -> i64 {
+        self.refund
+    }
+
+    /// SELFDESTRUCT of `address` in favour of `target`: moves the balance and, before Cancun
+    /// or for an account created in this transaction (EIP-6780), marks it for deletion.
+    pub fn selfdestruct(&mut self, address: Address, target: Address) -> SelfDestructOutcome {
+        let target_is_cold = self.warm_account(target);
+        let target_exists = self.exists(target);
+        let target_live = self.is_live(target);
+        let acc = self.load(address);
+        let balance = acc.info.balance;
+        let previously_destroyed = acc.destructed;
+        let created = acc.created_in_tx;
+        let destroy = self.spec < SpecId::Cancun || created;
+        if address != target {
+            self.add_balance(target, balance);
+            self.set_balance(address, U256::ZERO);
+        } else if destroy {
+            self.set_balance(address, U256::ZERO);
+        } else {
+            self.touch(address);
+        }
+        if destroy && !previously_destroyed {
+            self.load(address).destructed = true;
+            self.journal.push(Entry::Destructed(address, false));
+        }
+        SelfDestructOutcome {
+            had_value: !balance.is_zero(),
+            target_exists,
+            target_live,
+            target_is_cold,
+            previously_destroyed,
+        }
+    }
+
+    /// Whether the account was created in the running transaction.
+    pub fn created_in_tx(&mut self, address: Address) -> bool {
+        self.load(address).created_in_tx
+    }
+
+    /// A point the running frame can revert to.
+    #[inline]
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint { journal: self.journal.len(), logs: self.logs.len() }
+    }
+
+    /// Undoes every change since `cp`.
+    pub fn revert(&mut self, cp: Checkpoint) {
+        while self.journal.len() > cp.journal {
+            let entry = self.journal.pop().expect("non-empty");
+            self.undo(entry);
+        }
+        self.logs.truncate(cp.logs);
+    }
+
+    fn undo(&mut self, entry: Entry) {
+        match entry {
+            Entry::AccountWarmed(a) => self.acc(a).warm = false,
+            Entry::SlotWarmed(a, k) => {
+                if let Some(s) = self.acc(a).storage.get_mut(&k) {
+                    s.warm = false;
+                }
+            }
+            Entry::Touched { address, was_touched, existed } => {
+                let acc = self.acc(address);
+                acc.touched = was_touched;
+                acc.exists = existed;
+            }
+            Entry::Balance(a, v) => self.acc(a).info.balance = v,
+            Entry::Nonce(a, v) => self.acc(a).info.nonce = v,
+            Entry::Code { address, hash, changed } => {
+                let acc = self.acc(address);
+                acc.info.code_hash = hash;
+                acc.code_changed = changed;
+            }
+            Entry::Storage(a, k, v) => {
+                if let Some(s) = self.acc(a).storage.get_mut(&k) {
+                    s.present = v;
+                }
+            }
+            Entry::StorageReset(a, k, present, original) => {
+                if let Some(s) = self.acc(a).storage.get_mut(&k) {
+                    s.present = present;
+                    s.original = original;
+                }
+            }
+            Entry::Transient(a, k, v) => {
+                self.transient.insert((a, k), v);
+            }
+            Entry::Created { address, was_created, was_cleared, existed } => {
+                let acc = self.acc(address);
+                acc.created_in_tx = was_created;
+                acc.storage_cleared = was_cleared;
+                acc.exists = existed;
+            }
+            Entry::Destructed(a, v) => self.acc(a).destructed = v,
+            Entry::Refund(v) => self.refund = v,
+        }
+    }
+
+    #[inline]
+    fn acc(&mut self, address: Address) -> &mut Account {
+        self.accounts.get_mut(&address).expect("journaled accounts are loaded")
+    }
+
+    /// Takes the logs emitted so far (at the end of a transaction).
+    pub fn take_logs(&mut self) -> Vec<Log> {
+        core::mem::take(&mut self.logs)
+    }
+
+    /// Ends the transaction: deletes destroyed and (from Spurious Dragon) touched empty
+    /// accounts, turns present values into originals and clears per-transaction state.
+    pub fn finish_tx(&mut self) {
+        let journal = core::mem::take(&mut self.journal);
+        let clear_empty = self.spec >= SpecId::SpuriousDragon;
+        for entry in journal.iter() {
+            match *entry {
+                Entry::SlotWarmed(a, k) | Entry::Storage(a, k, _) | Entry::StorageReset(a, k, _, _) => {
+                    if let Some(s) = self.acc(a).storage.get_mut(&k) {
+                        s.warm = false;
+                        s.original = s.present;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for entry in journal.iter() {
+            let address = match *entry {
+                Entry::AccountWarmed(a)
+                | Entry::Balance(a, _)
+                | Entry::Nonce(a, _)
+                | Entry::Destructed(a, _) => a,
+                Entry::Touched { address, .. }
+                | Entry::Code { address, .. }
+                | Entry::Created { address, .. } => address,
+                _ => continue,
+            };
+            let acc = self.acc(address);
+            let delete = acc.destructed || (clear_empty && acc.touched && acc.exists && acc.info.is_empty());
+            if delete {
+                acc.info = AccountInfo::default();
+                acc.exists = false;
+                acc.storage.clear();
+                acc.storage_cleared = true;
+                acc.code_changed = false;
+            }
+            acc.warm = false;
+            acc.touched = false;
+            acc.created_in_tx = false;
+            acc.destructed = false;
+        }
+        let mut journal = journal;
+        journal.clear();
+        self.journal = journal;
+        self.transient.clear();
+        self.logs.clear();
+        self.refund = 0;
+    }
+
+    /// Drops the running transaction's changes entirely (it turned out invalid).
+    pub fn discard_tx(&mut self) {
+        self.revert(Checkpoint { journal: 0, logs: 0 });
+        self.finish_tx();
+    }
+
+    /// Everything the block changed, sorted by address.
+    pub fn state_diff(&self) -> StateDiff {
+        let mut accounts = Vec::new();
+        for (address, acc) in self.accounts.iter() {
+            if !acc.exists {
+                if acc.initial.is_some() {
+                    accounts.push(AccountDiff {
+                        address: *address,
+                        info: None,
+                        code: None,
+                        storage_cleared: true,
+                        storage: Vec::new(),
+                    });
+                }
+                continue;
+            }
+            let mut storage: Vec<(U256, U256)> = acc
+                .storage
+                .iter()
+                .filter(|(_, s)| {
+                    if acc.storage_cleared {
+                        !s.present.is_zero()
+                    } else {
+                        s.present != s.block_original
+                    }
+                })
+                .map(|(k, s)| (*k, s.present))
+                .collect();
+            let info_changed = acc.initial != Some(acc.info);
+            if !info_changed && storage.is_empty() && !acc.storage_cleared {
+                continue;
+            }
+            storage.sort_unstable_by_key(|(k, _)| *k);
+            let code = if acc.code_changed { self.codes.get(&acc.info.code_hash).cloned() } else { None };
+            accounts.push(AccountDiff {
+                address: *address,
+                info: Some(acc.info),
+                code,
+                storage_cleared: acc.storage_cleared,
+                storage,
+            });
+        }
+        accounts.sort_unstable_by_key(|a| a.address);
+        StateDiff { accounts }
+    }
+}

@@ -1,0 +1,853 @@
+//! The EVM interpreter: a dispatch loop over analysed bytecode. One call of [`run`] executes a
+//! frame until it ends or needs the bootloader (call, create).
+
+use super::analysis::AnalyzedCode;
+use super::gas;
+use super::opcodes::*;
+use crate::arena::{Arena, FrameMemory};
+use crate::ee::{CallKind, CallRequest, ChildOutcome, CreateRequest, ExecContext, FrameExit};
+use crate::system::SStoreOutcome;
+use crate::types::{HaltReason, Log, SpecId};
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use alloy_primitives::{Address, Bytes, B256, U256};
+
+/// A suspended or running EVM frame: plain data, kept by the bootloader's frame stack.
+#[derive(Clone, Debug)]
+pub struct EvmFrame {
+    pub code: Rc<AnalyzedCode>,
+    pub pc: usize,
+    pub gas: u64,
+    pub stack_len: usize,
+    pub depth: usize,
+    pub mem: FrameMemory,
+    pub address: Address,
+    pub caller: Address,
+    pub value: U256,
+    pub is_static: bool,
+    /// Where the pending child's output goes in this frame's memory.
+    pub ret_offset: usize,
+    pub ret_len: usize,
+    /// The pending child is a create (its result is an address, not a status).
+    pub pending_create: bool,
+}
+
+const SIGN: U256 = U256::from_limbs([0, 0, 0, 1 << 63]);
+
+#[inline(always)]
+fn addr_of(v: U256) -> Address {
+    Address::from_word(B256::from(v.to_be_bytes::<32>()))
+}
+
+#[inline(always)]
+fn word_of(a: Address) -> U256 {
+    U256::from_be_bytes(a.into_word().0)
+}
+
+/// `v` as a memory offset or length; `None` when it cannot be one (it would cost more gas
+/// than exists).
+#[inline(always)]
+fn small(v: U256) -> Option<usize> {
+    let l = v.as_limbs();
+    if (l[1] | l[2] | l[3]) == 0 && l[0] <= u32::MAX as u64 {
+        Some(l[0] as usize)
+    } else {
+        None
+    }
+}
+
+/// `v` as u64, saturating.
+#[inline(always)]
+fn sat_u64(v: U256) -> u64 {
+    let l = v.as_limbs();
+    if (l[1] | l[2] | l[3]) == 0 {
+        l[0]
+    } else {
+        u64::MAX
+    }
+}
+
+/// Charges for and performs memory expansion to cover `[offset, offset + len)`.
+#[inline(always)]
+fn expand(
+    gas: &mut u64,
+    mem: &mut FrameMemory,
+    arena: &mut Arena,
+    offset: usize,
+    len: usize,
+) -> Result<(), HaltReason> {
+    if len == 0 {
+        return Ok(());
+    }
+    let end = offset + len;
+    if end <= mem.len {
+        return Ok(());
+    }
+    let new_words = gas::words(end as u64);
+    let cost = gas::memory_cost(new_words) - gas::memory_cost((mem.len / 32) as u64);
+    if *gas < cost {
+        return Err(HaltReason::OutOfGas);
+    }
+    *gas -= cost;
+    arena.grow(mem, new_words as usize * 32).map_err(|_| HaltReason::MemoryLimit)
+}
+
+/// Copies `src[src_off..src_off+len]` (zero-filled past its end) to `dst`.
+#[inline]
+fn copy_padded(dst: &mut [u8], src: &[u8], src_off: U256) {
+    let start = match small(src_off) {
+        Some(s) if s < src.len() => s,
+        _ => {
+            dst.fill(0);
+            return;
+        }
+    };
+    let n = dst.len().min(src.len() - start);
+    dst[..n].copy_from_slice(&src[start..start + n]);
+    dst[n..].fill(0);
+}
+
+fn sdiv(a: U256, b: U256) -> U256 {
+    if b.is_zero() {
+        return U256::ZERO;
+    }
+    let (an, bn) = (a.bit(255), b.bit(255));
+    let ua = if an { a.wrapping_neg() } else { a };
+    let ub = if bn { b.wrapping_neg() } else { b };
+    let q = ua / ub;
+    if an != bn {
+        q.wrapping_neg()
+    } else {
+        q
+    }
+}
+
+fn smod(a: U256, b: U256) -> U256 {
+    if b.is_zero() {
+        return U256::ZERO;
+    }
+    let an = a.bit(255);
+    let ua = if an { a.wrapping_neg() } else { a };
+    let ub = if b.bit(255) { b.wrapping_neg() } else { b };
+    let r = ua % ub;
+    if an {
+        r.wrapping_neg()
+    } else {
+        r
+    }
+}
+
+fn signextend(b: U256, x: U256) -> U256 {
+    match small(b) {
+        Some(b) if b < 31 => {
+            let bit = b * 8 + 7;
+            let mask = (U256::from(1u8) << bit) - U256::from(1u8);
+            if x.bit(bit) {
+                x | !mask
+            } else {
+                x & mask
+            }
+        }
+        _ => x,
+    }
+}
+
+fn sar(shift: U256, x: U256) -> U256 {
+    let neg = x.bit(255);
+    match small(shift) {
+        Some(s) if s < 256 => {
+            if neg {
+                !((!x) >> s)
+            } else {
+                x >> s
+            }
+        }
+        _ => {
+            if neg {
+                U256::MAX
+            } else {
+                U256::ZERO
+            }
+        }
+    }
+}
+
+/// EIP-2200/2929/3529 SSTORE cost and refund (and the older rules by fork).
+fn sstore_cost(spec: SpecId, o: SStoreOutcome, new: U256) -> (u64, i64) {
+    let SStoreOutcome { original, present, is_cold } = o;
+    let net = spec >= SpecId::Istanbul || spec == SpecId::Constantinople;
+    if !net {
+        let cost = if present.is_zero() && !new.is_zero() { 20000 } else { 5000 };
+        let refund = if !present.is_zero() && new.is_zero() { 15000 } else { 0 };
+        return (cost, refund);
+    }
+    let sload = if spec >= SpecId::Berlin {
+        gas::WARM_ACCESS
+    } else if spec >= SpecId::Istanbul {
+        800
+    } else {
+        200
+    };
+    let reset = if spec >= SpecId::Berlin { 5000 - gas::COLD_SLOAD } else { 5000 };
+    let clear: i64 = if spec >= SpecId::London { 4800 } else { 15000 };
+    let mut refund = 0i64;
+    let mut cost;
+    if new == present {
+        cost = sload;
+    } else if original == present {
+        if original.is_zero() {
+            cost = 20000;
+        } else {
+            cost = reset;
+            if new.is_zero() {
+                refund += clear;
+            }
+        }
+    } else {
+        cost = sload;
+        if !original.is_zero() {
+            if present.is_zero() {
+                refund -= clear;
+            } else if new.is_zero() {
+                refund += clear;
+            }
+        }
+        if original == new {
+            if original.is_zero() {
+                refund += (20000 - sload) as i64;
+            } else {
+                refund += (reset - sload) as i64;
+            }
+        }
+    }
+    if spec >= SpecId::Berlin && is_cold {
+        cost += gas::COLD_SLOAD;
+    }
+    (cost, refund)
+}
+
+/// Runs `f` until it exits or requests a child frame.
+///
+/// # Safety of the stack accesses
+/// The opcode table gives each opcode's inputs and growth; the loop checks both against the
+/// stack height before dispatch, so every pop/push/peek below is in bounds of the frame's
+/// 1024-word stack in the arena.
+pub fn run(
+    f: &mut EvmFrame,
+    cx: &mut ExecContext<'_, '_>,
+    table: &super::opcodes::OpTable,
+    spec: SpecId,
+    pre_out: &mut Vec<u8>,
+) -> FrameExit {
+    let _ = pre_out;
+    let code_rc = f.code.clone();
+    let code: &AnalyzedCode = &code_rc;
+    let bytes = code.padded.as_ptr();
+    let stack: *mut U256 = cx.arena.stack_ptr(f.depth);
+    let table = &table.0;
+    let mut pc = f.pc;
+    let mut sp = f.stack_len;
+    let mut gas = f.gas;
+
+    macro_rules! save {
+        () => {{
+            f.pc = pc;
+            f.stack_len = sp;
+            f.gas = gas;
+        }};
+    }
+    macro_rules! halt {
+        ($r:expr) => {{
+            f.pc = pc;
+            f.stack_len = sp;
+            f.gas = 0;
+            return FrameExit::Halt($r);
+        }};
+    }
+    macro_rules! pop {
+        () => {{
+            sp -= 1;
+            // SAFETY: see the function docs.
+            unsafe { *stack.add(sp) }
+        }};
+    }
+    macro_rules! top {
+        () => {
+            // SAFETY: see the function docs.
+            unsafe { &mut *stack.add(sp - 1) }
+        };
+    }
+    macro_rules! push {
+        ($v:expr) => {{
+            let v = $v;
+            // SAFETY: see the function docs.
+            unsafe { stack.add(sp).write(v) };
+            sp += 1;
+        }};
+    }
+    macro_rules! charge {
+        ($c:expr) => {{
+            let c: u64 = $c;
+            if gas < c {
+                halt!(HaltReason::OutOfGas);
+            }
+            gas -= c;
+        }};
+    }
+    macro_rules! mem {
+        ($off:expr, $len:expr) => {{
+            let len = match small($len) {
+                Some(l) => l,
+                None => halt!(HaltReason::OutOfGas),
+            };
+            let off = if len == 0 {
+                0
+            } else {
+                match small($off) {
+                    Some(o) => o,
+                    None => halt!(HaltReason::OutOfGas),
+                }
+            };
+            if let Err(e) = expand(&mut gas, &mut f.mem, cx.arena, off, len) {
+                halt!(e);
+            }
+            (off, len)
+        }};
+    }
+    macro_rules! binop {
+        (|$a:ident, $b:ident| $e:expr) => {{
+            let $a = pop!();
+            let t = top!();
+            let $b = *t;
+            *t = $e;
+        }};
+    }
+    macro_rules! unop {
+        (|$a:ident| $e:expr) => {{
+            let t = top!();
+            let $a = *t;
+            *t = $e;
+        }};
+    }
+    macro_rules! bool_word {
+        ($c:expr) => {
+            if $c {
+                U256::from(1u8)
+            } else {
+                U256::ZERO
+            }
+        };
+    }
+    macro_rules! cold_account {
+        ($addr:expr) => {{
+            if spec >= SpecId::Berlin && cx.system.warm_account($addr) {
+                charge!(gas::COLD_ACCOUNT_EXTRA);
+            }
+        }};
+    }
+    macro_rules! copy_cost {
+        ($len:expr) => {
+            charge!(gas::COPY_WORD * gas::words($len as u64))
+        };
+    }
+
+    loop {
+        // SAFETY: pc never passes code.len + 32 (pushes skip at most 32 bytes past an opcode
+        // below len, jumps land below len), and the code is padded with 33 zero bytes.
+        let op = unsafe { *bytes.add(pc) };
+        let info = table[op as usize];
+        if sp < info.inputs as usize {
+            if info.undefined {
+                halt!(HaltReason::InvalidOpcode);
+            }
+            halt!(HaltReason::StackUnderflow);
+        }
+        if sp > info.max_before as usize {
+            if info.undefined {
+                halt!(HaltReason::InvalidOpcode);
+            }
+            halt!(HaltReason::StackOverflow);
+        }
+        charge!(info.gas as u64);
+        pc += 1;
+        match op {
+            STOP => {
+                save!();
+                return FrameExit::Return { offset: 0, len: 0 };
+            }
+            ADD => binop!(|a, b| a.wrapping_add(b)),
+            MUL => binop!(|a, b| a.wrapping_mul(b)),
+            SUB => binop!(|a, b| a.wrapping_sub(b)),
+            DIV => binop!(|a, b| a.checked_div(b).unwrap_or_default()),
+            SDIV => binop!(|a, b| sdiv(a, b)),
+            MOD => binop!(|a, b| a.checked_rem(b).unwrap_or_default()),
+            SMOD => binop!(|a, b| smod(a, b)),
+            ADDMOD => {
+                let a = pop!();
+                let b = pop!();
+                let t = top!();
+                *t = a.add_mod(b, *t);
+            }
+            MULMOD => {
+                let a = pop!();
+                let b = pop!();
+                let t = top!();
+                *t = a.mul_mod(b, *t);
+            }
+            EXP => {
+                let base = pop!();
+                let exp = *top!();
+                let per_byte = if spec >= SpecId::SpuriousDragon { 50 } else { 10 };
+                charge!(per_byte * exp.bit_len().div_ceil(8) as u64);
+                *top!() = base.wrapping_pow(exp);
+            }
+            SIGNEXTEND => binop!(|b, x| signextend(b, x)),
+            LT => binop!(|a, b| bool_word!(a < b)),
+            GT => binop!(|a, b| bool_word!(a > b)),
+            SLT => binop!(|a, b| bool_word!((a ^ SIGN) < (b ^ SIGN))),
+            SGT => binop!(|a, b| bool_word!((a ^ SIGN) > (b ^ SIGN))),
+            EQ => binop!(|a, b| bool_word!(a == b)),
+            ISZERO => unop!(|a| bool_word!(a.is_zero())),
+            AND => binop!(|a, b| a & b),
+            OR => binop!(|a, b| a | b),
+            XOR => binop!(|a, b| a ^ b),
+            NOT => unop!(|a| !a),
+            BYTE => binop!(|i, x| match small(i) {
+                Some(i) if i < 32 => U256::from(x.byte(31 - i)),
+                _ => U256::ZERO,
+            }),
+            SHL => binop!(|s, x| match small(s) {
+                Some(s) if s < 256 => x << s,
+                _ => U256::ZERO,
+            }),
+            SHR => binop!(|s, x| match small(s) {
+                Some(s) if s < 256 => x >> s,
+                _ => U256::ZERO,
+            }),
+            SAR => binop!(|s, x| sar(s, x)),
+            KECCAK256 => {
+                let off = pop!();
+                let len = *top!();
+                let (o, l) = mem!(off, len);
+                charge!(gas::KECCAK_WORD * gas::words(l as u64));
+                let h = alloy_primitives::keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
+                *top!() = U256::from_be_bytes(h.0);
+            }
+            ADDRESS => push!(word_of(f.address)),
+            BALANCE => {
+                let a = addr_of(*top!());
+                cold_account!(a);
+                *top!() = cx.system.info(a).balance;
+            }
+            ORIGIN => push!(word_of(cx.tx.origin)),
+            CALLER => push!(word_of(f.caller)),
+            CALLVALUE => push!(f.value),
+            CALLDATALOAD => {
+                let off = *top!();
+                let mut w = [0u8; 32];
+                copy_padded(&mut w, cx.arena.calldata(&f.mem), off);
+                *top!() = U256::from_be_bytes(w);
+            }
+            CALLDATASIZE => push!(U256::from(f.mem.calldata_len)),
+            CALLDATACOPY | CODECOPY | RETURNDATACOPY => {
+                let dst = pop!();
+                let src = pop!();
+                let len = pop!();
+                if op == RETURNDATACOPY {
+                    let rl = cx.arena.returndata().len();
+                    let end = small(src).zip(small(len)).map(|(s, l)| s + l);
+                    match end {
+                        Some(e) if e <= rl => {}
+                        _ => halt!(HaltReason::ReturnDataOutOfBounds),
+                    }
+                }
+                let (d, l) = mem!(dst, len);
+                copy_cost!(l);
+                if l > 0 {
+                    match op {
+                        CALLDATACOPY => {
+                            let (cd_start, cd_len) = (f.mem.calldata_start, f.mem.calldata_len);
+                            let _ = cd_start;
+                            // Calldata lies below this frame's memory: copy through a split.
+                            let calldata: &[u8] = cx.arena.calldata(&f.mem);
+                            // SAFETY: calldata and memory are disjoint regions of the arena.
+                            let calldata: &[u8] = unsafe {
+                                core::slice::from_raw_parts(calldata.as_ptr(), cd_len)
+                            };
+                            copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], calldata, src);
+                        }
+                        CODECOPY => {
+                            copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], code.code(), src)
+                        }
+                        _ => {
+                            let s = small(src).unwrap_or(0);
+                            let rd: &[u8] = cx.arena.returndata();
+                            // SAFETY: returndata and memory are disjoint regions of the arena.
+                            let rd: &[u8] =
+                                unsafe { core::slice::from_raw_parts(rd.as_ptr().add(s), l) };
+                            cx.arena.memory_mut(&f.mem)[d..d + l].copy_from_slice(rd);
+                        }
+                    }
+                }
+            }
+            CODESIZE => push!(U256::from(code.len)),
+            GASPRICE => push!(cx.tx.gas_price),
+            EXTCODESIZE => {
+                let a = addr_of(*top!());
+                cold_account!(a);
+                let (_, c) = cx.system.code(a);
+                *top!() = U256::from(c.len());
+            }
+            EXTCODECOPY => {
+                let a = addr_of(pop!());
+                let dst = pop!();
+                let src = pop!();
+                let len = pop!();
+                let (d, l) = mem!(dst, len);
+                copy_cost!(l);
+                cold_account!(a);
+                if l > 0 {
+                    let (_, c) = cx.system.code(a);
+                    copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], &c, src);
+                }
+            }
+            RETURNDATASIZE => push!(U256::from(cx.arena.returndata().len())),
+            EXTCODEHASH => {
+                let a = addr_of(*top!());
+                cold_account!(a);
+                let live = cx.system.is_live(a);
+                *top!() = if live { U256::from_be_bytes(cx.system.info(a).code_hash.0) } else { U256::ZERO };
+            }
+            BLOCKHASH => {
+                let n = *top!();
+                let cur = cx.block.number;
+                *top!() = match small(n).map(|n| n as u64) {
+                    Some(n) if n < cur && cur - n <= 256 => {
+                        U256::from_be_bytes(cx.system.oracle().block_hash(n).0)
+                    }
+                    _ => U256::ZERO,
+                };
+            }
+            COINBASE => push!(word_of(cx.block.coinbase)),
+            TIMESTAMP => push!(U256::from(cx.block.timestamp)),
+            NUMBER => push!(U256::from(cx.block.number)),
+            DIFFICULTY => {
+                if spec >= SpecId::Paris {
+                    push!(U256::from_be_bytes(cx.block.prev_randao.0))
+                } else {
+                    push!(cx.block.difficulty)
+                }
+            }
+            GASLIMIT => push!(U256::from(cx.block.gas_limit)),
+            CHAINID => push!(U256::from(cx.block.chain_id)),
+            SELFBALANCE => push!(cx.system.info(f.address).balance),
+            BASEFEE => push!(cx.block.base_fee),
+            BLOBHASH => {
+                let i = *top!();
+                *top!() = match small(i) {
+                    Some(i) if i < cx.tx.blob_hashes.len() => U256::from_be_bytes(cx.tx.blob_hashes[i].0),
+                    _ => U256::ZERO,
+                };
+            }
+            BLOBBASEFEE => push!(cx.tx.blob_base_fee),
+            POP => sp -= 1,
+            MLOAD => {
+                let off = *top!();
+                let (o, _) = mem!(off, U256::from(32u8));
+                let m = cx.arena.memory(&f.mem);
+                let mut w = [0u8; 32];
+                w.copy_from_slice(&m[o..o + 32]);
+                *top!() = U256::from_be_bytes(w);
+            }
+            MSTORE => {
+                let off = pop!();
+                let v = pop!();
+                let (o, _) = mem!(off, U256::from(32u8));
+                cx.arena.memory_mut(&f.mem)[o..o + 32].copy_from_slice(&v.to_be_bytes::<32>());
+            }
+            MSTORE8 => {
+                let off = pop!();
+                let v = pop!();
+                let (o, _) = mem!(off, U256::from(1u8));
+                cx.arena.memory_mut(&f.mem)[o] = v.byte(0);
+            }
+            SLOAD => {
+                let k = *top!();
+                let (v, cold) = cx.system.sload(f.address, k);
+                if cold && spec >= SpecId::Berlin {
+                    charge!(gas::COLD_SLOAD_EXTRA);
+                }
+                *top!() = v;
+            }
+            SSTORE => {
+                if f.is_static {
+                    halt!(HaltReason::StaticViolation);
+                }
+                if spec >= SpecId::Istanbul && gas <= gas::CALL_STIPEND {
+                    halt!(HaltReason::OutOfGas);
+                }
+                let k = pop!();
+                let v = pop!();
+                let o = cx.system.sstore(f.address, k, v);
+                let (cost, refund) = sstore_cost(spec, o, v);
+                charge!(cost);
+                cx.system.add_refund(refund);
+            }
+            JUMP => {
+                let d = pop!();
+                match small(d) {
+                    Some(d) if code.is_jumpdest(d) => pc = d,
+                    _ => halt!(HaltReason::InvalidJump),
+                }
+            }
+            JUMPI => {
+                let d = pop!();
+                let c = pop!();
+                if !c.is_zero() {
+                    match small(d) {
+                        Some(d) if code.is_jumpdest(d) => pc = d,
+                        _ => halt!(HaltReason::InvalidJump),
+                    }
+                }
+            }
+            PC => push!(U256::from(pc - 1)),
+            MSIZE => push!(U256::from(f.mem.len)),
+            GAS => push!(U256::from(gas)),
+            JUMPDEST => {}
+            TLOAD => {
+                let k = *top!();
+                *top!() = cx.system.tload(f.address, k);
+            }
+            TSTORE => {
+                if f.is_static {
+                    halt!(HaltReason::StaticViolation);
+                }
+                let k = pop!();
+                let v = pop!();
+                cx.system.tstore(f.address, k, v);
+            }
+            MCOPY => {
+                let dst = pop!();
+                let src = pop!();
+                let len = pop!();
+                let l = match small(len) {
+                    Some(l) => l,
+                    None => halt!(HaltReason::OutOfGas),
+                };
+                if l > 0 {
+                    let (s, d) = match (small(src), small(dst)) {
+                        (Some(s), Some(d)) => (s, d),
+                        _ => halt!(HaltReason::OutOfGas),
+                    };
+                    let hi = s.max(d);
+                    if let Err(e) = expand(&mut gas, &mut f.mem, cx.arena, hi, l) {
+                        halt!(e);
+                    }
+                    copy_cost!(l);
+                    cx.arena.memory_mut(&f.mem).copy_within(s..s + l, d);
+                }
+            }
+            PUSH0 => push!(U256::ZERO),
+            PUSH1 => {
+                // SAFETY: padded code (see the loop head).
+                let b = unsafe { *bytes.add(pc) };
+                push!(U256::from(b));
+                pc += 1;
+            }
+            0x61..=PUSH32 => {
+                let n = (op - PUSH1 + 1) as usize;
+                let mut w = [0u8; 32];
+                // SAFETY: padded code: pc + n <= len + 33.
+                unsafe { core::ptr::copy_nonoverlapping(bytes.add(pc), w.as_mut_ptr().add(32 - n), n) };
+                push!(U256::from_be_bytes(w));
+                pc += n;
+            }
+            DUP1..=DUP16 => {
+                let n = (op - DUP1 + 1) as usize;
+                // SAFETY: inputs checked by the table.
+                let v = unsafe { *stack.add(sp - n) };
+                push!(v);
+            }
+            SWAP1..=SWAP16 => {
+                let n = (op - SWAP1 + 1) as usize;
+                // SAFETY: inputs checked by the table.
+                unsafe { core::ptr::swap(stack.add(sp - 1), stack.add(sp - 1 - n)) };
+            }
+            LOG0..=LOG4 => {
+                if f.is_static {
+                    halt!(HaltReason::StaticViolation);
+                }
+                let n = (op - LOG0) as usize;
+                let off = pop!();
+                let len = pop!();
+                let (o, l) = mem!(off, len);
+                charge!(gas::LOG_DATA * l as u64);
+                let mut topics = Vec::with_capacity(n);
+                for _ in 0..n {
+                    topics.push(B256::from(pop!().to_be_bytes::<32>()));
+                }
+                let data = Bytes::copy_from_slice(&cx.arena.memory(&f.mem)[o..o + l]);
+                cx.system.log(Log { address: f.address, topics, data });
+            }
+            CREATE | CREATE2 => {
+                if f.is_static {
+                    halt!(HaltReason::StaticViolation);
+                }
+                let value = pop!();
+                let off = pop!();
+                let len = pop!();
+                let salt = if op == CREATE2 { Some(pop!()) } else { None };
+                let (o, l) = mem!(off, len);
+                if spec >= SpecId::Shanghai {
+                    if l > gas::MAX_INITCODE_SIZE {
+                        halt!(HaltReason::OutOfGas);
+                    }
+                    charge!(gas::INITCODE_WORD * gas::words(l as u64));
+                }
+                if salt.is_some() {
+                    charge!(gas::KECCAK_WORD * gas::words(l as u64));
+                }
+                let child = if spec >= SpecId::TangerineWhistle { gas::all_but_one_64th(gas) } else { gas };
+                gas -= child;
+                f.pending_create = true;
+                save!();
+                return FrameExit::Create(CreateRequest {
+                    caller: f.address,
+                    value,
+                    gas_limit: child,
+                    init_offset: o,
+                    init_len: l,
+                    salt,
+                });
+            }
+            CALL | CALLCODE | DELEGATECALL | STATICCALL => {
+                let requested = pop!();
+                let to = addr_of(pop!());
+                let value = if op == CALL || op == CALLCODE { pop!() } else { U256::ZERO };
+                let in_off = pop!();
+                let in_len = pop!();
+                let out_off = pop!();
+                let out_len = pop!();
+                let has_value = !value.is_zero();
+                if op == CALL && f.is_static && has_value {
+                    halt!(HaltReason::StaticViolation);
+                }
+                let (io, il) = mem!(in_off, in_len);
+                let (oo, ol) = mem!(out_off, out_len);
+                cold_account!(to);
+                if has_value {
+                    charge!(gas::CALL_VALUE);
+                }
+                if op == CALL {
+                    let new_account = if spec >= SpecId::SpuriousDragon {
+                        has_value && !cx.system.is_live(to)
+                    } else {
+                        !cx.system.exists(to)
+                    };
+                    if new_account {
+                        charge!(gas::NEW_ACCOUNT);
+                    }
+                }
+                let requested = sat_u64(requested);
+                let mut child = if spec >= SpecId::TangerineWhistle {
+                    requested.min(gas::all_but_one_64th(gas))
+                } else {
+                    if requested > gas {
+                        halt!(HaltReason::OutOfGas);
+                    }
+                    requested
+                };
+                gas -= child;
+                if has_value {
+                    child += gas::CALL_STIPEND;
+                }
+                f.ret_offset = oo;
+                f.ret_len = ol;
+                f.pending_create = false;
+                save!();
+                let (kind, caller, target, value, transfers, is_static) = match op {
+                    CALL => (CallKind::Call, f.address, to, value, true, f.is_static),
+                    CALLCODE => (CallKind::CallCode, f.address, f.address, value, true, f.is_static),
+                    DELEGATECALL => (CallKind::DelegateCall, f.caller, f.address, f.value, false, f.is_static),
+                    _ => (CallKind::StaticCall, f.address, to, U256::ZERO, false, true),
+                };
+                return FrameExit::Call(CallRequest {
+                    kind,
+                    caller,
+                    target,
+                    code_address: to,
+                    value,
+                    transfers_value: transfers && has_value,
+                    gas_limit: child,
+                    is_static,
+                    input_offset: io,
+                    input_len: il,
+                });
+            }
+            RETURN | REVERT => {
+                let off = pop!();
+                let len = pop!();
+                let (o, l) = mem!(off, len);
+                save!();
+                return if op == RETURN {
+                    FrameExit::Return { offset: o, len: l }
+                } else {
+                    FrameExit::Revert { offset: o, len: l }
+                };
+            }
+            SELFDESTRUCT => {
+                if f.is_static {
+                    halt!(HaltReason::StaticViolation);
+                }
+                let target = addr_of(pop!());
+                let o = cx.system.selfdestruct(f.address, target);
+                if spec >= SpecId::Berlin && o.target_is_cold {
+                    charge!(gas::COLD_ACCOUNT_EXTRA + gas::WARM_ACCESS);
+                }
+                if spec >= SpecId::TangerineWhistle {
+                    let new_account = if spec >= SpecId::SpuriousDragon {
+                        o.had_value && !o.target_live
+                    } else {
+                        !o.target_exists
+                    };
+                    if new_account {
+                        charge!(gas::NEW_ACCOUNT);
+                    }
+                }
+                if spec < SpecId::London && !o.previously_destroyed {
+                    cx.system.add_refund(24000);
+                }
+                save!();
+                return FrameExit::Return { offset: 0, len: 0 };
+            }
+            _ => halt!(HaltReason::InvalidOpcode),
+        }
+    }
+}
+
+/// Hands a finished child's outcome to its parent: gas back, status word on the stack, and
+/// the output copied into the parent's memory.
+pub fn resume(f: &mut EvmFrame, outcome: ChildOutcome, arena: &mut Arena) {
+    let is_create = f.pending_create;
+    f.gas += outcome.gas_left;
+    let stack = arena.stack_ptr(f.depth);
+    let word = if is_create {
+        outcome.created.map(word_of).unwrap_or_default()
+    } else {
+        let n = f.ret_len.min(arena.returndata().len());
+        if n > 0 {
+            let rd: &[u8] = arena.returndata();
+            // SAFETY: returndata and memory are disjoint regions of the arena.
+            let rd: &[u8] = unsafe { core::slice::from_raw_parts(rd.as_ptr(), n) };
+            arena.memory_mut(&f.mem)[f.ret_offset..f.ret_offset + n].copy_from_slice(rd);
+        }
+        if outcome.success {
+            U256::from(1u8)
+        } else {
+            U256::ZERO
+        }
+    };
+    // SAFETY: the request popped at least 3 words, so there is room for the result.
+    unsafe { stack.add(f.stack_len).write(word) };
+    f.stack_len += 1;
+}
