@@ -1,29 +1,120 @@
-//! Precompiled contracts 0x01..0x0a. (Being written.)
+//! Precompiled contracts 0x01..0x0a.
+//!
+//! Every precompile is a function of the form `(input, gas_limit, spec, out) -> gas used`; this
+//! module only decides which one an address names under a fork and forwards the call. Each
+//! implementation prices the call before doing any real work, so a caller that cannot pay never
+//! makes us hash, allocate or run curve arithmetic.
+//!
+//! Fork map (see [`count`]): 0x01..0x04 from Frontier, 0x05..0x08 from Byzantium, 0x09 from
+//! Istanbul, 0x0a from Cancun. Prague (EIP-2537 BLS12-381, 0x0b..0x11) and Osaka (EIP-7823 /
+//! EIP-7883 modexp, P256VERIFY at 0x100) are not implemented yet: under them the Cancun set
+//! applies. The places to extend are marked `PRAGUE:` / `OSAKA:`.
+
 use crate::types::SpecId;
 use alloc::vec::Vec;
 use alloy_primitives::Address;
 
+mod blake2f;
+mod bn254;
+mod ecrecover;
+mod identity;
+mod modexp;
+mod point_evaluation;
+mod ripemd160;
+mod sha256;
+
 /// Why a precompile call failed; either way the call consumes all gas it was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PrecompileError {
+    /// The price of the call is above the gas it was given.
     OutOfGas,
+    /// The input is one the precompile's specification rejects (e.g. a bn254 point off the
+    /// curve, a blake2f input of the wrong length, a KZG proof that does not verify).
     Failure,
+}
+
+/// What every precompile returns: the gas used, or why the call failed.
+pub(crate) type PrecompileResult = Result<u64, PrecompileError>;
+
+/// Charges `cost` against `gas_limit`; separate so every precompile says "price first" the same
+/// way.
+#[inline]
+pub(crate) fn charge(cost: u64, gas_limit: u64) -> Result<u64, PrecompileError> {
+    if cost > gas_limit {
+        Err(PrecompileError::OutOfGas)
+    } else {
+        Ok(cost)
+    }
+}
+
+/// `base + per_word * ceil(len / 32)`, saturating: the linear price of the hash and copy
+/// precompiles. Saturation turns an absurd length into "out of gas" instead of an overflow.
+#[inline]
+pub(crate) fn linear_cost(len: usize, base: u64, per_word: u64) -> u64 {
+    let words = (len as u64).div_ceil(32);
+    base.saturating_add(per_word.saturating_mul(words))
+}
+
+/// Copies `input[offset..offset + N]` into a fixed array, reading past the end as zeros:
+/// the right-padding rule shared by ecrecover, modexp and the bn254 precompiles.
+#[inline]
+pub(crate) fn padded<const N: usize>(input: &[u8], offset: usize) -> [u8; N] {
+    let mut buf = [0u8; N];
+    if let Some(rest) = input.get(offset..) {
+        let n = rest.len().min(N);
+        buf[..n].copy_from_slice(&rest[..n]);
+    }
+    buf
+}
+
+/// How many precompiles (0x01..=count) exist under `spec`. The active set is always a prefix
+/// of the address range, which keeps both dispatch and [`addresses`] trivial.
+#[inline]
+fn count(spec: SpecId) -> u8 {
+    // PRAGUE: EIP-2537 adds 0x0b..=0x11 (BLS12-381); return 0x11 here once it is implemented.
+    // OSAKA: P256VERIFY lives at 0x100, outside the prefix, and needs its own arm in
+    // `is_precompile`, `addresses` and `run`.
+    if spec >= SpecId::Cancun {
+        0x0a
+    } else if spec >= SpecId::Istanbul {
+        0x09
+    } else if spec >= SpecId::Byzantium {
+        0x08
+    } else {
+        0x04
+    }
+}
+
+/// The low byte of a precompile-shaped address (`0x00..00NN`), or `None` for any other address.
+#[inline]
+fn low_byte(address: &Address) -> Option<u8> {
+    let bytes = address.as_slice();
+    if bytes[..19].iter().all(|&b| b == 0) {
+        Some(bytes[19])
+    } else {
+        None
+    }
 }
 
 /// Whether `address` is a precompile under `spec`.
 pub fn is_precompile(address: &Address, spec: SpecId) -> bool {
-    let _ = (address, spec);
-    false
+    matches!(low_byte(address), Some(n) if n >= 1 && n <= count(spec))
 }
 
 /// The precompile addresses active under `spec` (warm from the start since Berlin).
 pub fn addresses(spec: SpecId) -> impl Iterator<Item = Address> {
-    let _ = spec;
-    core::iter::empty()
+    (1..=count(spec)).map(|n| {
+        let mut bytes = [0u8; 20];
+        bytes[19] = n;
+        Address::new(bytes)
+    })
 }
 
 /// Runs precompile `address` on `input` with `gas_limit`; writes the output into `out`
 /// (cleared first) and returns the gas used.
+///
+/// Calling an address that is not a precompile under `spec` is a caller bug; it is answered
+/// with `Failure` rather than a panic.
 pub fn run(
     address: &Address,
     input: &[u8],
@@ -31,7 +122,95 @@ pub fn run(
     spec: SpecId,
     out: &mut Vec<u8>,
 ) -> Result<u64, PrecompileError> {
-    let _ = (address, input, gas_limit, spec);
     out.clear();
-    Err(PrecompileError::Failure)
+    let n = match low_byte(address) {
+        Some(n) if n >= 1 && n <= count(spec) => n,
+        _ => return Err(PrecompileError::Failure),
+    };
+    match n {
+        0x01 => ecrecover::run(input, gas_limit, out),
+        0x02 => sha256::run(input, gas_limit, out),
+        0x03 => ripemd160::run(input, gas_limit, out),
+        0x04 => identity::run(input, gas_limit, out),
+        0x05 => modexp::run(input, gas_limit, spec, out),
+        0x06 => bn254::add::run(input, gas_limit, spec, out),
+        0x07 => bn254::mul::run(input, gas_limit, spec, out),
+        0x08 => bn254::pairing::run(input, gas_limit, spec, out),
+        0x09 => blake2f::run(input, gas_limit, out),
+        0x0a => point_evaluation::run(input, gas_limit, out),
+        // PRAGUE: 0x0b..=0x11 go here.
+        _ => Err(PrecompileError::Failure),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(n: u8) -> Address {
+        let mut bytes = [0u8; 20];
+        bytes[19] = n;
+        Address::new(bytes)
+    }
+
+    #[test]
+    fn fork_sets() {
+        let expect = |spec: SpecId| addresses(spec).count();
+        assert_eq!(expect(SpecId::Frontier), 4);
+        assert_eq!(expect(SpecId::SpuriousDragon), 4);
+        assert_eq!(expect(SpecId::Byzantium), 8);
+        assert_eq!(expect(SpecId::Petersburg), 8);
+        assert_eq!(expect(SpecId::Istanbul), 9);
+        assert_eq!(expect(SpecId::Shanghai), 9);
+        assert_eq!(expect(SpecId::Cancun), 10);
+        assert_eq!(expect(SpecId::Prague), 10);
+        assert_eq!(expect(SpecId::Osaka), 10);
+        for spec in SpecId::ALL {
+            for a in addresses(spec) {
+                assert!(is_precompile(&a, spec));
+            }
+        }
+    }
+
+    #[test]
+    fn non_precompiles() {
+        assert!(!is_precompile(&addr(0), SpecId::Cancun));
+        assert!(!is_precompile(&addr(0x0b), SpecId::Cancun));
+        assert!(!is_precompile(&addr(0x05), SpecId::Homestead));
+        assert!(!is_precompile(&addr(0x09), SpecId::Petersburg));
+        assert!(!is_precompile(&addr(0x0a), SpecId::Shanghai));
+        let mut high = [0u8; 20];
+        high[0] = 1;
+        high[19] = 1;
+        assert!(!is_precompile(&Address::new(high), SpecId::Cancun));
+        let mut out = alloc::vec![1, 2, 3];
+        assert_eq!(
+            run(&addr(0x0a), &[], 1_000_000, SpecId::Shanghai, &mut out),
+            Err(PrecompileError::Failure)
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn dispatch_reuses_buffer() {
+        let mut out = alloc::vec![0xff; 100];
+        assert_eq!(
+            run(&addr(4), b"abc", 100, SpecId::Frontier, &mut out),
+            Ok(18)
+        );
+        assert_eq!(out, b"abc");
+        assert_eq!(run(&addr(2), b"", 100, SpecId::Frontier, &mut out), Ok(60));
+        assert_eq!(out.len(), 32);
+    }
+
+    #[test]
+    fn padding_and_costs() {
+        assert_eq!(padded::<4>(&[1, 2, 3], 1), [2, 3, 0, 0]);
+        assert_eq!(padded::<2>(&[1, 2, 3], 5), [0, 0]);
+        assert_eq!(linear_cost(0, 15, 3), 15);
+        assert_eq!(linear_cost(33, 15, 3), 21);
+        assert_eq!(linear_cost(usize::MAX, u64::MAX, 3), u64::MAX);
+        assert_eq!(charge(10, 9), Err(PrecompileError::OutOfGas));
+        assert_eq!(charge(10, 10), Ok(10));
+    }
 }

@@ -1,0 +1,418 @@
+//! 0x05 MODEXP (EIP-198): `base ^ exp mod modulus` on arbitrary-length big-endian numbers.
+//!
+//! Input: `base_len ‖ exp_len ‖ mod_len` (three 32-byte words) followed by the three numbers;
+//! everything past the end of the input reads as zero. The lengths are attacker-chosen and may
+//! be anything up to 2^256 - 1, so the price is computed from them with saturating arithmetic
+//! and nothing is allocated until the caller has shown it can pay: a length it cannot pay for
+//! is out of gas, never an allocation. Past the gas check, `base_len` and `mod_len` are bounded
+//! by the (quadratic) price; `exp_len` is not when both of them are zero, and it is never
+//! materialised anyway (see [`run`]).
+//!
+//! Pricing: EIP-198 from Byzantium, EIP-2565 from Berlin.
+//! OSAKA: EIP-7823 (each length capped at 1024 bytes, larger fails) and EIP-7883 (new
+//! complexity, minimum 500) belong in [`gas_cost`] / [`run`] behind `spec >= SpecId::Osaka`.
+
+use super::{charge, padded, PrecompileError, PrecompileResult};
+use crate::types::SpecId;
+use alloc::vec;
+use alloc::vec::Vec;
+use alloy_primitives::U256;
+use num_bigint::BigUint;
+
+/// Which pricing rule applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pricing {
+    /// Byzantium..Istanbul: the EIP-198 piecewise complexity, divisor 20.
+    Eip198,
+    /// Berlin on: complexity `ceil(x / 8)^2`, divisor 3, minimum 200.
+    Eip2565,
+}
+
+impl Pricing {
+    fn of(spec: SpecId) -> Pricing {
+        if spec >= SpecId::Berlin {
+            Pricing::Eip2565
+        } else {
+            Pricing::Eip198
+        }
+    }
+}
+
+/// Clamps a 256-bit length to u64: every length above u64::MAX already prices the call far
+/// above any gas limit (or, when it is `exp_len` with empty base and modulus, does not matter).
+fn clamp(v: U256) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+/// Reads `len` bytes at `offset` of `data` as a zero-padded window and returns the bit length
+/// of that big-endian number. Used for the exponent head, which may lie partly or wholly past
+/// the end of the input.
+fn window_bit_len(data: &[u8], offset: u64, len: u64) -> u64 {
+    // `len` is at most 32 here; the part of the window beyond `data` is zeros, which only
+    // shifts the number left, so the first non-zero byte decides the bit length.
+    let start = match usize::try_from(offset) {
+        Ok(s) if s < data.len() => s,
+        _ => return 0,
+    };
+    let avail = &data[start..];
+    let present = &avail[..avail.len().min(len as usize)];
+    match present.iter().position(|&b| b != 0) {
+        None => 0,
+        Some(i) => (len - i as u64) * 8 - u64::from(present[i].leading_zeros()),
+    }
+}
+
+/// The price of a call with these header lengths; `data` is the input after the 96-byte
+/// header (needed for the exponent's first 32 bytes). Saturates at u64::MAX.
+fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pricing) -> u64 {
+    // Adjusted exponent length: bit index of the highest set bit of the exponent's first
+    // min(exp_len, 32) bytes, plus 8 per byte beyond 32.
+    let head_bits = window_bit_len(data, base_len, exp_len.min(32));
+    let msb = u128::from(head_bits.saturating_sub(1));
+    let tail = if exp_len > 32 {
+        8 * u128::from(exp_len - 32)
+    } else {
+        0
+    };
+    let iterations = (tail + msb).max(1);
+
+    let x = u128::from(base_len.max(mod_len));
+    let gas = match pricing {
+        Pricing::Eip198 => {
+            let sq = x.saturating_mul(x);
+            let complexity = if x <= 64 {
+                sq
+            } else if x <= 1024 {
+                // x^2/4 + 96x - 3072 (positive for x > 64)
+                (sq / 4).saturating_add(96 * x).saturating_sub(3072)
+            } else {
+                // x^2/16 + 480x - 199680 (positive for x > 1024)
+                (sq / 16).saturating_add(480 * x).saturating_sub(199_680)
+            };
+            complexity.saturating_mul(iterations) / 20
+        }
+        Pricing::Eip2565 => {
+            let words = x.div_ceil(8);
+            let complexity = words.saturating_mul(words);
+            (complexity.saturating_mul(iterations) / 3).max(200)
+        }
+    };
+    u64::try_from(gas).unwrap_or(u64::MAX)
+}
+
+/// `data[offset .. offset + len]` as a freshly allocated, zero-padded buffer. Only called
+/// with lengths the gas check has bounded.
+fn read_padded(data: &[u8], offset: u128, len: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; len];
+    if let Ok(start) = usize::try_from(offset) {
+        if let Some(avail) = data.get(start..) {
+            let n = avail.len().min(len);
+            buf[..n].copy_from_slice(&avail[..n]);
+        }
+    }
+    buf
+}
+
+/// Runs MODEXP; the output is `mod_len` bytes (the result left-padded), empty when
+/// `mod_len` is 0.
+pub(super) fn run(
+    input: &[u8],
+    gas_limit: u64,
+    spec: SpecId,
+    out: &mut Vec<u8>,
+) -> PrecompileResult {
+    let base_len = clamp(U256::from_be_bytes(padded::<32>(input, 0)));
+    let exp_len = clamp(U256::from_be_bytes(padded::<32>(input, 32)));
+    let mod_len = clamp(U256::from_be_bytes(padded::<32>(input, 64)));
+    let data = input.get(96..).unwrap_or(&[]);
+
+    let gas = charge(
+        gas_cost(data, base_len, exp_len, mod_len, Pricing::of(spec)),
+        gas_limit,
+    )?;
+
+    // The output has mod_len bytes: nothing to compute. This also covers the only case where
+    // a huge exp_len is affordable (base_len = mod_len = 0 prices at 0 / 200).
+    if mod_len == 0 {
+        return Ok(gas);
+    }
+    // Paid for, so both are bounded by the gas limit; on a 32-bit target an absurd gas limit
+    // could still leave them above usize, which no real call reaches.
+    let (Ok(base_len_us), Ok(mod_len_us)) = (usize::try_from(base_len), usize::try_from(mod_len))
+    else {
+        return Err(PrecompileError::OutOfGas);
+    };
+
+    let exp_start = u128::from(base_len);
+    let mod_start = exp_start + u128::from(exp_len);
+    let modulus = BigUint::from_bytes_be(&read_padded(data, mod_start, mod_len_us));
+    if modulus.bits() == 0 {
+        // x mod 0 is defined as 0 here.
+        out.resize(mod_len_us, 0);
+        return Ok(gas);
+    }
+    let base = BigUint::from_bytes_be(&read_padded(data, 0, base_len_us));
+
+    // The exponent is the bytes of it present in the input followed by `missing` zero bytes
+    // (those past the end): E = P * 256^missing. So base^E = (base^P)^(2^(8 * missing)), which
+    // needs 8 * missing squarings instead of a buffer of exp_len bytes.
+    let (present, missing) = exponent_parts(data, exp_start, exp_len);
+    let result = pow_mod(&base, present, missing, &modulus);
+
+    let bytes = result.to_bytes_be();
+    // result < modulus < 256^mod_len, so it fits; zero comes back as [0].
+    let pad = mod_len_us.saturating_sub(bytes.len());
+    out.resize(pad, 0);
+    out.extend_from_slice(&bytes[bytes.len().saturating_sub(mod_len_us)..]);
+    Ok(gas)
+}
+
+/// Splits the exponent into the bytes present in `data` and the count of zero bytes after
+/// them.
+fn exponent_parts(data: &[u8], start: u128, len: u64) -> (&[u8], u128) {
+    let end = start + u128::from(len);
+    let avail_end = (data.len() as u128).min(end);
+    if start >= avail_end {
+        return (&[], u128::from(len));
+    }
+    // Both bounds are <= data.len(), so they fit in usize.
+    let present = &data[start as usize..avail_end as usize];
+    (present, end - avail_end)
+}
+
+/// `base^(P * 256^missing) mod modulus` with `P` the big-endian `present` bytes.
+fn pow_mod(base: &BigUint, present: &[u8], missing: u128, modulus: &BigUint) -> BigUint {
+    let zero = BigUint::default();
+    let one = BigUint::from(1u8);
+    if *modulus == one {
+        return zero;
+    }
+    let exp = BigUint::from_bytes_be(present);
+    if exp.bits() == 0 {
+        // x^0 = 1, including 0^0.
+        return one;
+    }
+    let mut acc = base.modpow(&exp, modulus);
+    let mut squarings = missing.saturating_mul(8);
+    // 0 and 1 are fixed points of squaring; they end long runs of squarings early.
+    while squarings > 0 && acc != zero && acc != one {
+        acc = (&acc * &acc) % modulus;
+        squarings -= 1;
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::hex;
+
+    fn call(input: &[u8], gas_limit: u64, spec: SpecId) -> (PrecompileResult, Vec<u8>) {
+        let mut out = Vec::new();
+        let res = run(input, gas_limit, spec, &mut out);
+        (res, out)
+    }
+
+    fn header(b: u64, e: u64, m: u64) -> Vec<u8> {
+        let mut v = Vec::new();
+        for x in [b, e, m] {
+            v.extend_from_slice(&U256::from(x).to_be_bytes::<32>());
+        }
+        v
+    }
+
+    // EIP-198 example 1: 3^(p-1) mod p = 1 (Fermat), p = secp256k1 field prime.
+    const FERMAT: [u8; 96 + 1 + 32 + 32] = hex!(
+        "0000000000000000000000000000000000000000000000000000000000000001"
+        "0000000000000000000000000000000000000000000000000000000000000020"
+        "0000000000000000000000000000000000000000000000000000000000000020"
+        "03"
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e"
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"
+    );
+
+    #[test]
+    fn eip198_example_fermat() {
+        let one = hex!("0000000000000000000000000000000000000000000000000000000000000001");
+        // EIP-198 gas: complexity(32) = 1024, adjusted exp len = 255 -> 1024 * 255 / 20.
+        assert_eq!(
+            call(&FERMAT, 1_000_000, SpecId::Byzantium),
+            (Ok(13056), one.to_vec())
+        );
+        // EIP-2565: ceil(32/8)^2 = 16, * 255 / 3 = 1360.
+        assert_eq!(
+            call(&FERMAT, 1_000_000, SpecId::Berlin),
+            (Ok(1360), one.to_vec())
+        );
+    }
+
+    #[test]
+    fn eip198_example_zero_base() {
+        // EIP-198 example 2: base length 0 -> base 0, 0^(p-1) mod p = 0.
+        let input = hex!(
+            "0000000000000000000000000000000000000000000000000000000000000000"
+            "0000000000000000000000000000000000000000000000000000000000000020"
+            "0000000000000000000000000000000000000000000000000000000000000020"
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e"
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"
+        );
+        let (res, out) = call(&input, 1_000_000, SpecId::Byzantium);
+        assert_eq!(res, Ok(13056));
+        assert_eq!(out, [0u8; 32]);
+    }
+
+    #[test]
+    fn eip198_example_huge_lengths_are_out_of_gas() {
+        // EIP-198 example 3: base_len = 0, exp_len = 2^256 - 1... well, 2^255-ish, mod_len
+        // = 2^256 - 1; the price saturates and no allocation happens.
+        let input = hex!(
+            "0000000000000000000000000000000000000000000000000000000000000000"
+            "0000000000000000000000000000000000000000000000000000000000000020"
+            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffffe"
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"
+        );
+        for spec in [SpecId::Byzantium, SpecId::Berlin, SpecId::Cancun] {
+            assert_eq!(
+                call(&input, u64::MAX - 1, spec).0,
+                Err(PrecompileError::OutOfGas)
+            );
+        }
+        let huge = [0xffu8; 96];
+        assert_eq!(
+            call(&huge, u64::MAX - 1, SpecId::Cancun).0,
+            Err(PrecompileError::OutOfGas)
+        );
+    }
+
+    #[test]
+    fn empty_modulus_with_huge_exponent_is_cheap() {
+        // base_len = mod_len = 0, exp_len = 2^256 - 1: the complexity is 0.
+        let mut input = header(0, 0, 0);
+        input[32..64].fill(0xff);
+        assert_eq!(call(&input, 1_000, SpecId::Byzantium), (Ok(0), Vec::new()));
+        assert_eq!(call(&input, 1_000, SpecId::Berlin), (Ok(200), Vec::new()));
+        assert_eq!(
+            call(&input, 199, SpecId::Berlin).0,
+            Err(PrecompileError::OutOfGas)
+        );
+        // Empty input entirely.
+        assert_eq!(call(&[], 1_000, SpecId::Byzantium), (Ok(0), Vec::new()));
+        assert_eq!(call(&[], 1_000, SpecId::Berlin), (Ok(200), Vec::new()));
+    }
+
+    #[test]
+    fn mod_len_zero_gives_empty_output() {
+        let mut input = header(1, 1, 0);
+        input.extend_from_slice(&[5, 3]);
+        assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), Vec::new()));
+    }
+
+    #[test]
+    fn small_results_and_padding() {
+        // 3^5 mod 100 = 43, with a 3-byte modulus -> 3 output bytes.
+        let mut input = header(1, 1, 3);
+        input.extend_from_slice(&[3, 5, 0, 0, 100]);
+        assert_eq!(
+            call(&input, 1_000, SpecId::Cancun),
+            (Ok(200), vec![0, 0, 43])
+        );
+        // The modulus truncated: [0, 0] padded -> 0 -> mod 0 is all zeros.
+        let mut input = header(1, 1, 3);
+        input.extend_from_slice(&[3, 5, 0, 0]);
+        assert_eq!(
+            call(&input, 1_000, SpecId::Cancun),
+            (Ok(200), vec![0, 0, 0])
+        );
+        // Modulus 1 and exponent 0: 0.
+        let mut input = header(1, 1, 1);
+        input.extend_from_slice(&[3, 0, 1]);
+        assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), vec![0]));
+        // 0^0 mod 7 = 1.
+        let mut input = header(1, 1, 1);
+        input.extend_from_slice(&[0, 0, 7]);
+        assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), vec![1]));
+        // Even modulus: 7^3 mod 10 = 3.
+        let mut input = header(1, 1, 1);
+        input.extend_from_slice(&[7, 3, 10]);
+        assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), vec![3]));
+    }
+
+    #[test]
+    fn exponent_running_past_the_input() {
+        // base = 3, exp_len = 2 with only its first byte (0x01) present: exp = 0x0100, and
+        // mod_len = 2 with the modulus entirely past the end: modulus 0, two zero bytes out.
+        let mut input = header(1, 2, 2);
+        input.extend_from_slice(&[3, 1]);
+        assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), vec![0, 0]));
+        // The squaring path against a plain modpow: 3^(1 * 256^1), 3^(0x0102 * 256^2).
+        for m in [1000u32, 1009, 65536, 2] {
+            let m = BigUint::from(m);
+            let r = pow_mod(&BigUint::from(3u8), &[1], 1, &m);
+            assert_eq!(r, BigUint::from(3u8).modpow(&BigUint::from(256u32), &m));
+            let r = pow_mod(&BigUint::from(3u8), &[1, 2], 2, &m);
+            assert_eq!(
+                r,
+                BigUint::from(3u8).modpow(&BigUint::from(0x0102_0000u32), &m)
+            );
+        }
+        // Two-byte exponent through run(): 2^0x0300 mod 13.
+        let mut input = header(1, 2, 1);
+        input.extend_from_slice(&[2, 3, 0, 13]);
+        let expect = BigUint::from(2u8).modpow(&BigUint::from(0x0300u32), &BigUint::from(13u8));
+        assert_eq!(call(&input, 1_000, SpecId::Cancun).1, expect.to_bytes_be());
+    }
+
+    #[test]
+    fn gas_formulas() {
+        // Exponent head past the input: adjusted length 0 -> 1 iteration.
+        assert_eq!(gas_cost(&[], 64, 1, 64, Pricing::Eip198), 64 * 64 / 20);
+        assert_eq!(gas_cost(&[], 64, 1, 64, Pricing::Eip2565), 200);
+        // Middle and large EIP-198 complexity bands.
+        assert_eq!(
+            gas_cost(&[], 100, 0, 0, Pricing::Eip198),
+            (10000 / 4 + 9600 - 3072) / 20
+        );
+        assert_eq!(
+            gas_cost(&[], 0, 0, 2000, Pricing::Eip198),
+            (4_000_000 / 16 + 960_000 - 199_680) / 20
+        );
+        // Long exponent with a zero head: 8 * (40 - 32) iterations.
+        assert_eq!(gas_cost(&[0; 64], 0, 40, 8, Pricing::Eip2565), 200);
+        assert_eq!(gas_cost(&[0; 64], 0, 40, 64, Pricing::Eip2565), 64 * 64 / 3);
+        // Head bits: 0x01 followed by 31 zero bytes = 2^248 -> msb 248, plus 8 * 8.
+        let mut data = vec![0u8; 64];
+        data[0] = 1;
+        assert_eq!(
+            gas_cost(&data, 0, 40, 64, Pricing::Eip2565),
+            64 * (248 + 64) / 3
+        );
+        // Saturation.
+        assert_eq!(
+            gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip198),
+            u64::MAX
+        );
+        assert_eq!(
+            gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip2565),
+            u64::MAX
+        );
+    }
+
+    #[test]
+    fn out_of_gas_before_work() {
+        assert_eq!(
+            call(&FERMAT, 13055, SpecId::Byzantium).0,
+            Err(PrecompileError::OutOfGas)
+        );
+        assert_eq!(
+            call(&FERMAT, 1359, SpecId::Berlin).0,
+            Err(PrecompileError::OutOfGas)
+        );
+        // A 1 GiB modulus length: priced, refused, never allocated.
+        let input = header(0, 0, 1 << 30);
+        assert_eq!(
+            call(&input, 30_000_000, SpecId::Cancun).0,
+            Err(PrecompileError::OutOfGas)
+        );
+    }
+}
