@@ -239,4 +239,14 @@ mod tests {
         let first = runner.outcome();
         assert_eq!(first, runner.outcome());
     }
+
+    /// The same for the reused zkos bootloader: its kept arena and caches must not carry
+    /// state from one block into the next.
+    #[test]
+    fn zkos_runs_are_repeatable() {
+        let workload = workloads::storage_heavy();
+        let mut runner = zkos_runner::ZkosRunner::new(&workload);
+        let first = runner.run();
+        assert_eq!(first, runner.run());
+    }
 }

@@ -24,7 +24,7 @@ pub const COINBASE: Address = address!("00000000000000000000000000000000c014ba5e
 pub const GAS_LIMIT: u64 = 1_000_000_000;
 
 /// Loop rounds of the loop-heavy workload.
-pub const LOOP_ITERATIONS: u64 = 100_000;
+pub const LOOP_ITERATIONS: u64 = 30_000;
 /// Slots per phase of the storage-heavy workload.
 pub const STORAGE_SLOTS: u64 = 2_000;
 /// Pre-set slots the storage-heavy workload clears at the end (its refunds).
