@@ -16,8 +16,12 @@ pub const STACK_LIMIT: usize = 1024;
 pub const STACK_BYTES: usize = STACK_LIMIT * 32;
 /// Frames the arena can hold at once: the transaction frame plus 1024 nested calls.
 pub const MAX_FRAMES: usize = 1025;
-/// Default size reserved for EVM memory and calldata of all live frames (std only).
-pub const DEFAULT_MEMORY_BYTES: usize = 1 << 30;
+/// Default size reserved for EVM memory and calldata of all live frames (std only): address
+/// space only (MAP_NORESERVE); pages are committed when touched. 1024 frames of 1 MiB each
+/// (a real test case) need 1 GiB.
+pub const DEFAULT_MEMORY_BYTES: usize = 16 << 30;
+/// Memory kept committed across [`Arena::reset`]; the pages above are handed back to the OS.
+pub const RETAINED_BYTES: usize = 64 << 20;
 /// Default size reserved for the returndata buffer (std only).
 pub const DEFAULT_RETURNDATA_BYTES: usize = 64 << 20;
 
@@ -40,7 +44,7 @@ pub struct FrameMemory {
 
 enum Backing {
     #[cfg(feature = "std")]
-    Mmap(#[allow(dead_code)] memmap2::MmapMut),
+    Mmap(memmap2::MmapMut),
     #[allow(dead_code)]
     Static,
 }
@@ -56,6 +60,8 @@ pub struct Arena {
     memory_cap: usize,
     /// First free byte of the memory region.
     top: usize,
+    /// Highest `top` since the last reset.
+    high_water: usize,
 }
 
 // SAFETY: the arena exclusively owns its backing; raw pointers are only an implementation
@@ -76,6 +82,7 @@ impl Arena {
         let total = stacks_len + returndata_bytes + memory_bytes;
         let mut map = memmap2::MmapOptions::new()
             .len(total)
+            .no_reserve_swap()
             .map_anon()
             .expect("cannot reserve the arena's address space");
         let base = map.as_mut_ptr();
@@ -112,11 +119,28 @@ impl Arena {
             memory: base.add(stacks_len + returndata_cap),
             memory_cap,
             top: 0,
+            high_water: 0,
         }
     }
 
     /// Rewinds everything for the next transaction; keeps the reservation.
     pub fn reset(&mut self) {
+        #[cfg(feature = "std")]
+        if self.high_water > RETAINED_BYTES {
+            if let Backing::Mmap(map) = &self._backing {
+                let start = self.memory as usize - map.as_ptr() as usize + RETAINED_BYTES;
+                // SAFETY: no frame is live after a reset, so nothing points into the range;
+                // the pages read back as zero, which `grow` would write anyway.
+                unsafe {
+                    let _ = map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        start,
+                        self.high_water - RETAINED_BYTES,
+                    );
+                }
+            }
+        }
+        self.high_water = 0;
         self.top = 0;
         self.returndata_len = 0;
     }
@@ -194,6 +218,7 @@ impl Arena {
         unsafe { core::ptr::write_bytes(self.memory.add(frame.base + frame.len), 0, new_len - frame.len) };
         frame.len = new_len;
         self.top = end;
+        self.high_water = self.high_water.max(end);
         Ok(())
     }
 

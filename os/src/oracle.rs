@@ -21,6 +21,9 @@ pub trait Oracle {
     fn account(&self, address: Address) -> Option<AccountInfo>;
     /// The initial value of a storage slot (zero when unset).
     fn storage(&self, address: Address, key: U256) -> U256;
+    /// Whether the account's initial storage is empty (EIP-7610: creating over non-empty
+    /// storage is a collision). A state with storage roots answers `root != EMPTY_ROOT`.
+    fn storage_is_empty(&self, address: Address) -> bool;
     /// The bytecode whose keccak256 is `code_hash` (empty for `KECCAK_EMPTY` or unknown).
     fn code(&self, code_hash: B256) -> Bytes;
     /// The hash of an earlier block, for BLOCKHASH (zero when unknown).
@@ -44,6 +47,7 @@ pub struct InMemoryOracle {
     accounts: HashMap<Address, AccountInfo>,
     storage: HashMap<(Address, U256), U256>,
     codes: HashMap<B256, Bytes>,
+    with_storage: hashbrown::HashSet<Address>,
     block_hashes: HashMap<u64, B256>,
 }
 
@@ -68,6 +72,7 @@ impl InMemoryOracle {
         );
         for (key, value) in account.storage {
             if !value.is_zero() {
+                self.with_storage.insert(address);
                 self.storage.insert((address, key), value);
             }
         }
@@ -94,6 +99,9 @@ impl Oracle for InMemoryOracle {
     }
     fn storage(&self, address: Address, key: U256) -> U256 {
         self.storage.get(&(address, key)).copied().unwrap_or_default()
+    }
+    fn storage_is_empty(&self, address: Address) -> bool {
+        !self.with_storage.contains(&address)
     }
     fn code(&self, code_hash: B256) -> Bytes {
         self.codes.get(&code_hash).cloned().unwrap_or_default()

@@ -316,7 +316,10 @@ fn start_create_at<E: ExecutionEnvironment>(
     }
     let checkpoint = cx.system.checkpoint();
     let target = cx.system.info(address);
-    if target.nonce != 0 || target.code_hash != crate::types::KECCAK_EMPTY {
+    if target.nonce != 0
+        || target.code_hash != crate::types::KECCAK_EMPTY
+        || cx.system.has_storage(address)
+    {
         cx.arena.clear_returndata();
         return Start::Done(fail_keep_gas(0), TxStatus::Halt(HaltReason::CreateCollision));
     }

@@ -360,6 +360,15 @@ impl<'o> System<'o> {
         }
     }
 
+    /// Whether the account has storage (EIP-7610 collision rule): what the oracle says for the
+    /// initial state, unless the block wiped it, or any non-zero slot written since.
+    pub fn has_storage(&mut self, address: Address) -> bool {
+        let oracle = self.oracle;
+        let acc = self.load(address);
+        (!acc.storage_cleared && !oracle.storage_is_empty(address))
+            || acc.storage.values().any(|s| !s.present.is_zero())
+    }
+
     /// Whether the account was created in the running transaction.
     pub fn created_in_tx(&mut self, address: Address) -> bool {
         self.load(address).created_in_tx
