@@ -154,7 +154,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         };
 
         // Refund (EIP-3529 caps it at a fifth of the gas used, a half before London).
-        let mut gas_used = tx.gas_limit - top.gas_left;
+        let mut gas_used = tx.gas_limit.saturating_sub(top.gas_left);
         let quotient = if spec >= SpecId::London { 5 } else { 2 };
         let refund = if top.status == TxStatus::Success {
             (system.refund().max(0) as u64).min(gas_used / quotient)

@@ -79,17 +79,19 @@ fn expand(
     if len == 0 {
         return Ok(());
     }
-    let end = offset + len;
-    if end <= mem.len {
+    // u64: offset and len are below 2^32 each, which may not fit a 32-bit usize when added.
+    let end = offset as u64 + len as u64;
+    if end <= mem.len as u64 {
         return Ok(());
     }
-    let new_words = gas::words(end as u64);
+    let new_words = gas::words(end);
     let cost = gas::memory_cost(new_words) - gas::memory_cost((mem.len / 32) as u64);
     if *gas < cost {
         return Err(HaltReason::OutOfGas);
     }
     *gas -= cost;
-    arena.grow(mem, new_words as usize * 32).map_err(|_| HaltReason::MemoryLimit)
+    let new_len = usize::try_from(new_words * 32).map_err(|_| HaltReason::MemoryLimit)?;
+    arena.grow(mem, new_len).map_err(|_| HaltReason::MemoryLimit)
 }
 
 /// Copies `src[src_off..src_off+len]` (zero-filled past its end) to `dst`.
@@ -455,7 +457,7 @@ pub fn run(
                 let len = pop!();
                 if op == RETURNDATACOPY {
                     let rl = cx.arena.returndata().len();
-                    let end = small(src).zip(small(len)).map(|(s, l)| s + l);
+                    let end = small(src).zip(small(len)).and_then(|(s, l)| s.checked_add(l));
                     match end {
                         Some(e) if e <= rl => {}
                         _ => halt!(HaltReason::ReturnDataOutOfBounds),
@@ -759,7 +761,7 @@ pub fn run(
                 };
                 gas -= child;
                 if has_value {
-                    child += gas::CALL_STIPEND;
+                    child = child.saturating_add(gas::CALL_STIPEND);
                 }
                 f.ret_offset = oo;
                 f.ret_len = ol;
@@ -829,7 +831,7 @@ pub fn run(
 /// the output copied into the parent's memory.
 pub fn resume(f: &mut EvmFrame, outcome: ChildOutcome, arena: &mut Arena) {
     let is_create = f.pending_create;
-    f.gas += outcome.gas_left;
+    f.gas = f.gas.saturating_add(outcome.gas_left);
     let stack = arena.stack_ptr(f.depth);
     let word = if is_create {
         outcome.created.map(word_of).unwrap_or_default()
