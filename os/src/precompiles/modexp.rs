@@ -6,7 +6,7 @@
 //! and nothing is allocated until the caller has shown it can pay: a length it cannot pay for
 //! is out of gas, never an allocation. Past the gas check, `base_len` and `mod_len` are bounded
 //! by the (quadratic) price; `exp_len` is not when both of them are zero, and it is never
-//! materialised anyway (see [`run`]).
+//! allocated: the exponent is only ever a slice of the input (see [`run`]).
 //!
 //! Pricing: EIP-198 from Byzantium, EIP-2565 from Berlin.
 //! OSAKA: EIP-7823 (each length capped at 1024 bytes, larger fails) and EIP-7883 (new
@@ -14,7 +14,6 @@
 
 use super::{charge, padded, PrecompileError, PrecompileResult};
 use crate::types::SpecId;
-use alloc::vec;
 use alloc::vec::Vec;
 use alloy_primitives::U256;
 use num_bigint::BigUint;
@@ -63,8 +62,9 @@ fn window_bit_len(data: &[u8], offset: u64, len: u64) -> u64 {
 }
 
 /// The price of a call with these header lengths; `data` is the input after the 96-byte
-/// header (needed for the exponent's first 32 bytes). Saturates at u64::MAX.
-fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pricing) -> u64 {
+/// header (needed for the exponent's first 32 bytes). Kept in u128 (saturating) so that a
+/// price above u64::MAX stays distinguishable from one a u64::MAX gas limit could pay.
+fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pricing) -> u128 {
     // Adjusted exponent length: bit index of the highest set bit of the exponent's first
     // min(exp_len, 32) bytes, plus 8 per byte beyond 32.
     let head_bits = window_bit_len(data, base_len, exp_len.min(32));
@@ -77,7 +77,7 @@ fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pri
     let iterations = (tail + msb).max(1);
 
     let x = u128::from(base_len.max(mod_len));
-    let gas = match pricing {
+    match pricing {
         Pricing::Eip198 => {
             let sq = x.saturating_mul(x);
             let complexity = if x <= 64 {
@@ -96,21 +96,24 @@ fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pri
             let complexity = words.saturating_mul(words);
             (complexity.saturating_mul(iterations) / 3).max(200)
         }
-    };
-    u64::try_from(gas).unwrap_or(u64::MAX)
+    }
 }
 
 /// `data[offset .. offset + len]` as a freshly allocated, zero-padded buffer. Only called
-/// with lengths the gas check has bounded.
-fn read_padded(data: &[u8], offset: u128, len: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; len];
+/// with lengths the gas check has bounded; the allocation is still fallible, for callers with
+/// absurd gas limits.
+fn read_padded(data: &[u8], offset: u128, len: usize) -> Result<Vec<u8>, PrecompileError> {
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(len)
+        .map_err(|_| PrecompileError::OutOfGas)?;
+    buf.resize(len, 0);
     if let Ok(start) = usize::try_from(offset) {
         if let Some(avail) = data.get(start..) {
             let n = avail.len().min(len);
             buf[..n].copy_from_slice(&avail[..n]);
         }
     }
-    buf
+    Ok(buf)
 }
 
 /// Runs MODEXP; the output is `mod_len` bytes (the result left-padded), empty when
@@ -126,8 +129,9 @@ pub(super) fn run(
     let mod_len = clamp(U256::from_be_bytes(padded::<32>(input, 64)));
     let data = input.get(96..).unwrap_or(&[]);
 
+    let cost = gas_cost(data, base_len, exp_len, mod_len, Pricing::of(spec));
     let gas = charge(
-        gas_cost(data, base_len, exp_len, mod_len, Pricing::of(spec)),
+        u64::try_from(cost).map_err(|_| PrecompileError::OutOfGas)?,
         gas_limit,
     )?;
 
@@ -145,19 +149,24 @@ pub(super) fn run(
 
     let exp_start = u128::from(base_len);
     let mod_start = exp_start + u128::from(exp_len);
-    let modulus = BigUint::from_bytes_be(&read_padded(data, mod_start, mod_len_us));
+    let modulus = BigUint::from_bytes_be(&read_padded(data, mod_start, mod_len_us)?);
+    out.try_reserve_exact(mod_len_us)
+        .map_err(|_| PrecompileError::OutOfGas)?;
     if modulus.bits() == 0 {
         // x mod 0 is defined as 0 here.
         out.resize(mod_len_us, 0);
         return Ok(gas);
     }
-    let base = BigUint::from_bytes_be(&read_padded(data, 0, base_len_us));
+    let base = BigUint::from_bytes_be(&read_padded(data, 0, base_len_us)?);
 
-    // The exponent is the bytes of it present in the input followed by `missing` zero bytes
-    // (those past the end): E = P * 256^missing. So base^E = (base^P)^(2^(8 * missing)), which
-    // needs 8 * missing squarings instead of a buffer of exp_len bytes.
-    let (present, missing) = exponent_parts(data, exp_start, exp_len);
-    let result = pow_mod(&base, present, missing, &modulus);
+    // The modulus is not zero, so part of it lies inside the input, and so does the whole
+    // exponent before it: the exponent is a plain sub-slice (never longer than the input).
+    let exponent = usize::try_from(exp_start)
+        .ok()
+        .zip(usize::try_from(mod_start).ok())
+        .and_then(|(from, to)| data.get(from..to))
+        .unwrap_or(&[]);
+    let result = pow_mod(&base, &BigUint::from_bytes_be(exponent), &modulus);
 
     let bytes = result.to_bytes_be();
     // result < modulus < 256^mod_len, so it fits; zero comes back as [0].
@@ -167,44 +176,23 @@ pub(super) fn run(
     Ok(gas)
 }
 
-/// Splits the exponent into the bytes present in `data` and the count of zero bytes after
-/// them.
-fn exponent_parts(data: &[u8], start: u128, len: u64) -> (&[u8], u128) {
-    let end = start + u128::from(len);
-    let avail_end = (data.len() as u128).min(end);
-    if start >= avail_end {
-        return (&[], u128::from(len));
-    }
-    // Both bounds are <= data.len(), so they fit in usize.
-    let present = &data[start as usize..avail_end as usize];
-    (present, end - avail_end)
-}
-
-/// `base^(P * 256^missing) mod modulus` with `P` the big-endian `present` bytes.
-fn pow_mod(base: &BigUint, present: &[u8], missing: u128, modulus: &BigUint) -> BigUint {
-    let zero = BigUint::default();
+/// `base^exp mod modulus` for a non-zero modulus, with the conventions the reference clients
+/// share: anything mod 1 is 0, and x^0 (0^0 included) is 1.
+fn pow_mod(base: &BigUint, exp: &BigUint, modulus: &BigUint) -> BigUint {
     let one = BigUint::from(1u8);
     if *modulus == one {
-        return zero;
+        BigUint::default()
+    } else if exp.bits() == 0 {
+        one
+    } else {
+        base.modpow(exp, modulus)
     }
-    let exp = BigUint::from_bytes_be(present);
-    if exp.bits() == 0 {
-        // x^0 = 1, including 0^0.
-        return one;
-    }
-    let mut acc = base.modpow(&exp, modulus);
-    let mut squarings = missing.saturating_mul(8);
-    // 0 and 1 are fixed points of squaring; they end long runs of squarings early.
-    while squarings > 0 && acc != zero && acc != one {
-        acc = (&acc * &acc) % modulus;
-        squarings -= 1;
-    }
-    acc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use alloy_primitives::hex;
 
     fn call(input: &[u8], gas_limit: u64, spec: SpecId) -> (PrecompileResult, Vec<u8>) {
@@ -274,13 +262,13 @@ mod tests {
         );
         for spec in [SpecId::Byzantium, SpecId::Berlin, SpecId::Cancun] {
             assert_eq!(
-                call(&input, u64::MAX - 1, spec).0,
+                call(&input, u64::MAX, spec).0,
                 Err(PrecompileError::OutOfGas)
             );
         }
         let huge = [0xffu8; 96];
         assert_eq!(
-            call(&huge, u64::MAX - 1, SpecId::Cancun).0,
+            call(&huge, u64::MAX, SpecId::Cancun).0,
             Err(PrecompileError::OutOfGas)
         );
     }
@@ -340,27 +328,20 @@ mod tests {
 
     #[test]
     fn exponent_running_past_the_input() {
-        // base = 3, exp_len = 2 with only its first byte (0x01) present: exp = 0x0100, and
-        // mod_len = 2 with the modulus entirely past the end: modulus 0, two zero bytes out.
+        // base = 3, exp_len = 2 with only its first byte present, mod_len = 2 with the
+        // modulus entirely past the end: modulus 0, two zero bytes out.
         let mut input = header(1, 2, 2);
         input.extend_from_slice(&[3, 1]);
         assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), vec![0, 0]));
-        // The squaring path against a plain modpow: 3^(1 * 256^1), 3^(0x0102 * 256^2).
-        for m in [1000u32, 1009, 65536, 2] {
-            let m = BigUint::from(m);
-            let r = pow_mod(&BigUint::from(3u8), &[1], 1, &m);
-            assert_eq!(r, BigUint::from(3u8).modpow(&BigUint::from(256u32), &m));
-            let r = pow_mod(&BigUint::from(3u8), &[1, 2], 2, &m);
-            assert_eq!(
-                r,
-                BigUint::from(3u8).modpow(&BigUint::from(0x0102_0000u32), &m)
-            );
-        }
-        // Two-byte exponent through run(): 2^0x0300 mod 13.
+        // Two-byte exponent: 2^0x0300 mod 13.
         let mut input = header(1, 2, 1);
         input.extend_from_slice(&[2, 3, 0, 13]);
         let expect = BigUint::from(2u8).modpow(&BigUint::from(0x0300u32), &BigUint::from(13u8));
         assert_eq!(call(&input, 1_000, SpecId::Cancun).1, expect.to_bytes_be());
+        // Modulus partly present: [0x01, pad 0x00] = 256; 3^2 mod 256 = 9.
+        let mut input = header(1, 1, 2);
+        input.extend_from_slice(&[3, 2, 1]);
+        assert_eq!(call(&input, 1_000, SpecId::Cancun), (Ok(200), vec![0, 9]));
     }
 
     #[test]
@@ -387,15 +368,11 @@ mod tests {
             gas_cost(&data, 0, 40, 64, Pricing::Eip2565),
             64 * (248 + 64) / 3
         );
-        // Saturation.
-        assert_eq!(
-            gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip198),
-            u64::MAX
-        );
-        assert_eq!(
-            gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip2565),
-            u64::MAX
-        );
+        // Saturation: far above anything a u64 gas limit pays.
+        let max = u128::from(u64::MAX);
+        assert!(gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip198) > max);
+        assert!(gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip2565) > max);
+        assert!(gas_cost(&[], 0, 0, u64::MAX, Pricing::Eip2565) > max);
     }
 
     #[test]
