@@ -218,7 +218,7 @@ fn parse_hex_bytes(text: &str) -> Result<Vec<u8>, String> {
     let hex = text
         .strip_prefix("0x")
         .ok_or_else(|| format!("DATA expects 0x-prefixed hex, got {text:?}"))?;
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return Err(format!("DATA hex {text:?} has an odd number of digits"));
     }
     (0..hex.len())

@@ -208,7 +208,7 @@ pub fn decode_hex(text: &str, field: &str) -> FieldResult<Vec<u8>> {
         .or_else(|| text.strip_prefix("0X"))
         .unwrap_or(text);
     let invalid = || FieldError::new(field, ErrorKind::Invalid, format!("invalid hex {text:?}"));
-    if hex.len() % 2 != 0 || !hex.is_ascii() {
+    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
         return Err(invalid());
     }
     (0..hex.len())

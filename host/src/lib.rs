@@ -2,6 +2,7 @@
 //! sequencer but never inside the prover (JSON formats, state roots, the state-test runner).
 
 pub mod asm;
+pub mod blockjson;
 pub mod envjson;
 pub mod hexjson;
 pub mod shared;

@@ -205,7 +205,7 @@ fn trie_root(leaves: &mut [(B256, Vec<u8>)]) -> B256 {
     if leaves.is_empty() {
         return EMPTY_ROOT;
     }
-    leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    leaves.sort_unstable_by_key(|leaf| leaf.0);
     let mut builder = HashBuilder::default();
     for (key, value) in leaves.iter() {
         builder.add_leaf(Nibbles::unpack(key), value);

@@ -223,11 +223,10 @@ pub fn relative_test_path(path: &Path) -> String {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    let start = parts
-        .iter()
-        .rposition(|p| p == "GeneralStateTests")
-        .map_or(0, |i| i + 1);
-    parts[start..].join("/")
+    match parts.iter().rposition(|p| p == "GeneralStateTests") {
+        Some(i) => parts[i + 1..].join("/"),
+        None => path.to_string_lossy().replace('\\', "/"),
+    }
 }
 
 thread_local! {
