@@ -108,6 +108,8 @@ fn run(path: &str, as_json: bool) -> Result<(), String> {
         println!("tx {i}: {}, gas used {}", status(r), r.gas_used);
         if let Some(created) = r.created_address {
             println!("  created {created:#x}");
+        } else if !r.output.is_empty() {
+            println!("  output {}", r.output);
         }
         for (j, log) in r.logs.iter().enumerate() {
             println!("  log {j}: address {:#x}", log.address);

@@ -54,6 +54,7 @@
 //!   `accessList` -> 1, else 0. Every transaction is taken as signed for the block's chain id.
 //!
 //! Numbers are `"0x.."` hex, decimal strings or JSON integers; byte strings are `"0x.."`.
+//! Unknown keys (e.g. `"_comment"`) are ignored, so a block can carry notes.
 //! The same description lives in docs/block-format.md.
 
 use crate::envjson;

@@ -1,6 +1,8 @@
 //! Host-side tooling around `zkos-os`: everything that runs on a developer's machine or the
 //! sequencer but never inside the prover (JSON formats, state roots, the state-test runner).
 
+#![warn(missing_docs)]
+
 pub mod asm;
 pub mod blockjson;
 pub mod envjson;
