@@ -10,7 +10,7 @@ use crate::ee::{ExecContext, ExecutionEnvironment, TxContext};
 use crate::evm::EvmInterpreter;
 use crate::oracle::Oracle;
 use crate::precompiles;
-use crate::system::System;
+use crate::system::{StateBuffers, System};
 use crate::types::{BlockEnv, BlockResult, SpecId, TxEnv, TxReceipt, TxStatus};
 use alloc::vec::Vec;
 use alloy_primitives::{Bytes, U256};
@@ -23,6 +23,7 @@ pub struct Bootloader<E: ExecutionEnvironment = EvmInterpreter> {
     ee: E,
     frames: Vec<FrameRecord<E::Frame>>,
     precompile_out: Vec<u8>,
+    buffers: Option<StateBuffers>,
 }
 
 #[cfg(feature = "std")]
@@ -49,6 +50,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             ee,
             frames: Vec::with_capacity(crate::arena::MAX_FRAMES),
             precompile_out: Vec::new(),
+            buffers: Some(StateBuffers::default()),
         }
     }
 
@@ -57,7 +59,8 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
     pub fn run_block<O: Oracle>(&mut self, oracle: &O) -> BlockResult {
         let block = oracle.block_env();
         self.ee.set_spec(block.spec);
-        let mut system = System::new(oracle, block.spec);
+        let buffers = self.buffers.take().unwrap_or_default();
+        let mut system = System::with_buffers(oracle, block.spec, buffers);
         let mut result = BlockResult::default();
         for index in 0..oracle.tx_count() {
             let tx = oracle.tx(index);
@@ -66,6 +69,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             result.receipts.push(TxReceipt { cumulative_gas_used: result.gas_used, ..receipt });
         }
         result.state_diff = system.state_diff();
+        self.buffers = Some(system.into_buffers());
         result
     }
 

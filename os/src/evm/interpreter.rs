@@ -358,15 +358,12 @@ pub fn run(
         // below len, jumps land below len), and the code is padded with 33 zero bytes.
         let op = unsafe { *bytes.add(pc) };
         let info = table[op as usize];
-        if sp < info.inputs as usize {
-            if info.undefined {
+        if sp.wrapping_sub(info.inputs as usize) > info.span as usize {
+            if info.is_undefined() {
                 halt!(HaltReason::InvalidOpcode);
             }
-            halt!(HaltReason::StackUnderflow);
-        }
-        if sp > info.max_before as usize {
-            if info.undefined {
-                halt!(HaltReason::InvalidOpcode);
+            if sp < info.inputs as usize {
+                halt!(HaltReason::StackUnderflow);
             }
             halt!(HaltReason::StackOverflow);
         }
@@ -657,12 +654,24 @@ pub fn run(
                 pc += 1;
             }
             0x61..=PUSH32 => {
-                let n = (op - PUSH1 + 1) as usize;
-                let mut w = [0u8; 32];
-                // SAFETY: padded code: pc + n <= len + 33.
-                unsafe { core::ptr::copy_nonoverlapping(bytes.add(pc), w.as_mut_ptr().add(32 - n), n) };
-                push!(U256::from_be_bytes(w));
-                pc += n;
+                // One arm per width, so each copy has a constant length (no memcpy call).
+                macro_rules! push_n {
+                    ($($n:literal)*) => {
+                        match op - PUSH1 + 1 {
+                            $($n => {
+                                let mut w = [0u8; 32];
+                                // SAFETY: padded code: pc + n <= len + 33.
+                                unsafe {
+                                    core::ptr::copy_nonoverlapping(bytes.add(pc), w.as_mut_ptr().add(32 - $n), $n)
+                                };
+                                push!(U256::from_be_bytes(w));
+                                pc += $n;
+                            })*
+                            _ => unreachable!(),
+                        }
+                    };
+                }
+                push_n!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
             }
             DUP1..=DUP16 => {
                 let n = (op - DUP1 + 1) as usize;

@@ -35,16 +35,24 @@ pub struct OpInfo {
     /// Gas charged before the opcode runs (the dynamic part is charged by the opcode).
     pub gas: u32,
     /// Words the opcode needs on the stack.
-    pub inputs: u8,
-    /// Stack height (in words) must not exceed `1024 - growth` before the opcode runs.
-    pub max_before: u16,
-    /// Not defined in this fork: executing it is an invalid-opcode halt.
-    pub undefined: bool,
+    pub inputs: u16,
+    /// The stack height `h` is valid when `h - inputs` (wrapping) is at most `span`: one
+    /// comparison covers both underflow (`h < inputs` wraps to a huge value) and overflow
+    /// (`h > 1024 - growth`).
+    pub span: u16,
 }
 
-/// An opcode the fork does not define: `inputs` and `max_before` are set so that every stack
-/// height fails one of the two bounds checks, keeping the hot path at two comparisons.
-const UNDEFINED: OpInfo = OpInfo { gas: 0, inputs: 255, max_before: 0, undefined: true };
+impl OpInfo {
+    /// Whether the fork leaves the opcode undefined.
+    #[inline]
+    pub fn is_undefined(&self) -> bool {
+        self.inputs == UNDEFINED.inputs
+    }
+}
+
+/// An opcode the fork does not define: `inputs` above any stack height, so the bounds check
+/// always fails and the slow path reports the invalid opcode.
+const UNDEFINED: OpInfo = OpInfo { gas: 0, inputs: 2048, span: 0 };
 
 /// The opcode table of one fork.
 #[derive(Clone, Debug)]
@@ -56,7 +64,8 @@ impl OpTable {
         let mut t = [UNDEFINED; 256];
         let mut set = |op: u8, gas: u64, inputs: u8, outputs: u8| {
             let growth = outputs.saturating_sub(inputs) as u16;
-            t[op as usize] = OpInfo { gas: gas as u32, inputs, max_before: 1024 - growth, undefined: false };
+            let (inputs, span) = (inputs as u16, 1024 - growth - inputs as u16);
+            t[op as usize] = OpInfo { gas: gas as u32, inputs, span };
         };
         use SpecId::*;
         let at_least = |s: SpecId| spec >= s;

@@ -5,17 +5,17 @@ use crate::types::AccountInfo;
 use alloy_primitives::U256;
 use hashbrown::HashMap;
 
-/// One storage slot's values at three moments.
+/// One storage slot's values at two moments (the block-initial value stays in the oracle).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Slot {
-    /// Value at the start of the block (what the state diff compares against).
-    pub block_original: U256,
     /// Value at the start of the transaction (EIP-2200 "original").
     pub original: U256,
     /// Current value.
     pub present: U256,
     /// Accessed in this transaction (EIP-2929).
     pub warm: bool,
+    /// Written during the block: a candidate for the state diff.
+    pub dirty: bool,
 }
 
 /// A cached account.

@@ -34,6 +34,23 @@ pub struct SelfDestructOutcome {
     pub previously_destroyed: bool,
 }
 
+/// The allocations of a [`System`], handed from block to block so that a warm sequencer does
+/// not allocate (or page-fault) its maps and journal anew each block.
+#[derive(Default)]
+pub struct StateBuffers {
+    accounts: HashMap<Address, Account>,
+    codes: HashMap<B256, Bytes>,
+    journal: Vec<Entry>,
+    logs: Vec<Log>,
+    transient: HashMap<(Address, U256), U256>,
+    storage_pool: Vec<HashMap<U256, Slot>>,
+}
+
+/// Storage maps kept for reuse at most; more are dropped.
+const STORAGE_POOL_LIMIT: usize = 4096;
+/// Distinct codes kept cached across blocks at most.
+const CODE_CACHE_LIMIT: usize = 65536;
+
 /// The journaled state of one block's execution.
 pub struct System<'o> {
     oracle: &'o dyn Oracle,
@@ -43,21 +60,52 @@ pub struct System<'o> {
     journal: Vec<Entry>,
     logs: Vec<Log>,
     transient: HashMap<(Address, U256), U256>,
+    storage_pool: Vec<HashMap<U256, Slot>>,
     refund: i64,
 }
 
 impl<'o> System<'o> {
     /// A system over the oracle's initial state under fork `spec`.
     pub fn new(oracle: &'o dyn Oracle, spec: SpecId) -> Self {
+        Self::with_buffers(oracle, spec, StateBuffers::default())
+    }
+
+    /// Like [`System::new`], reusing the allocations of an earlier block.
+    pub fn with_buffers(oracle: &'o dyn Oracle, spec: SpecId, b: StateBuffers) -> Self {
         System {
             oracle,
             spec,
-            accounts: HashMap::new(),
-            codes: HashMap::new(),
-            journal: Vec::new(),
-            logs: Vec::new(),
-            transient: HashMap::new(),
+            accounts: b.accounts,
+            codes: b.codes,
+            journal: b.journal,
+            logs: b.logs,
+            transient: b.transient,
+            storage_pool: b.storage_pool,
             refund: 0,
+        }
+    }
+
+    /// Ends the block's use of the system, keeping its allocations (emptied) for the next.
+    pub fn into_buffers(mut self) -> StateBuffers {
+        for (_, mut acc) in self.accounts.drain() {
+            if self.storage_pool.len() < STORAGE_POOL_LIMIT {
+                acc.storage.clear();
+                self.storage_pool.push(acc.storage);
+            }
+        }
+        if self.codes.len() > CODE_CACHE_LIMIT {
+            self.codes.clear();
+        }
+        self.journal.clear();
+        self.logs.clear();
+        self.transient.clear();
+        StateBuffers {
+            accounts: self.accounts,
+            codes: self.codes,
+            journal: self.journal,
+            logs: self.logs,
+            transient: self.transient,
+            storage_pool: self.storage_pool,
         }
     }
 
@@ -75,12 +123,14 @@ impl<'o> System<'o> {
     #[inline]
     fn load(&mut self, address: Address) -> &mut Account {
         let oracle = self.oracle;
+        let pool = &mut self.storage_pool;
         self.accounts.entry(address).or_insert_with(|| {
             let initial = oracle.account(address);
             Account {
                 info: initial.unwrap_or_default(),
                 initial,
                 exists: initial.is_some(),
+                storage: pool.pop().unwrap_or_default(),
                 ..Default::default()
             }
         })
@@ -272,7 +322,7 @@ impl<'o> System<'o> {
         let cleared = acc.storage_cleared;
         let slot = acc.storage.entry(key).or_insert_with(|| {
             let v = if cleared { U256::ZERO } else { oracle.storage(address, key) };
-            Slot { block_original: v, original: v, present: v, warm: false }
+            Slot { original: v, present: v, warm: false, dirty: false }
         });
         let cold = !slot.warm;
         let value = slot.present;
@@ -292,6 +342,7 @@ impl<'o> System<'o> {
         let original = slot.original;
         if present != value {
             slot.present = value;
+            slot.dirty = true;
             self.journal.push(Entry::Storage(address, key, present));
         }
         SStoreOutcome { original, present, is_cold }
@@ -518,12 +569,13 @@ impl<'o> System<'o> {
             let mut storage: Vec<(U256, U256)> = acc
                 .storage
                 .iter()
-                .filter(|(_, s)| {
-                    if acc.storage_cleared {
-                        !s.present.is_zero()
-                    } else {
-                        s.present != s.block_original
-                    }
+                .filter(|(k, s)| {
+                    s.dirty
+                        && if acc.storage_cleared {
+                            !s.present.is_zero()
+                        } else {
+                            s.present != self.oracle.storage(*address, **k)
+                        }
                 })
                 .map(|(k, s)| (*k, s.present))
                 .collect();
