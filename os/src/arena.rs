@@ -95,7 +95,10 @@ impl Arena {
     pub fn from_static(buf: &'static mut [u8]) -> Arena {
         let stacks_len = MAX_FRAMES * STACK_BYTES;
         assert!(buf.len() > stacks_len + 64, "arena region too small");
-        assert!((buf.as_ptr() as usize).is_multiple_of(32), "arena region must be 32-byte aligned");
+        assert!(
+            (buf.as_ptr() as usize).is_multiple_of(32),
+            "arena region must be 32-byte aligned"
+        );
         let rest = buf.len() - stacks_len;
         let returndata = (rest / 16) & !31;
         let memory = rest - returndata;
@@ -156,7 +159,11 @@ impl Arena {
     /// Places a new frame above all live ones, copying its calldata in.
     pub fn push_frame(&mut self, calldata: &[u8]) -> Result<FrameMemory, ArenaFull> {
         let calldata_start = self.top;
-        let base = align32(calldata_start.checked_add(calldata.len()).ok_or(ArenaFull)?);
+        let base = align32(
+            calldata_start
+                .checked_add(calldata.len())
+                .ok_or(ArenaFull)?,
+        );
         if base > self.memory_cap {
             return Err(ArenaFull);
         }
@@ -169,7 +176,12 @@ impl Arena {
             );
         }
         self.top = base;
-        Ok(FrameMemory { calldata_start, calldata_len: calldata.len(), base, len: 0 })
+        Ok(FrameMemory {
+            calldata_start,
+            calldata_len: calldata.len(),
+            base,
+            len: 0,
+        })
     }
 
     /// Places a new frame whose calldata is a range of the current top frame's memory.
@@ -195,7 +207,12 @@ impl Arena {
             );
         }
         self.top = base;
-        Ok(FrameMemory { calldata_start, calldata_len: len, base, len: 0 })
+        Ok(FrameMemory {
+            calldata_start,
+            calldata_len: len,
+            base,
+            len: 0,
+        })
     }
 
     /// Gives back the space of the top frame `frame`.
@@ -215,7 +232,13 @@ impl Arena {
             return Err(ArenaFull);
         }
         // SAFETY: [base + len, end) lies inside the region and belongs to the top frame.
-        unsafe { core::ptr::write_bytes(self.memory.add(frame.base + frame.len), 0, new_len - frame.len) };
+        unsafe {
+            core::ptr::write_bytes(
+                self.memory.add(frame.base + frame.len),
+                0,
+                new_len - frame.len,
+            )
+        };
         frame.len = new_len;
         self.top = end;
         self.high_water = self.high_water.max(end);
@@ -240,7 +263,9 @@ impl Arena {
     #[inline(always)]
     pub fn calldata(&self, frame: &FrameMemory) -> &[u8] {
         // SAFETY: copied in by push_frame; below the frame's memory.
-        unsafe { core::slice::from_raw_parts(self.memory.add(frame.calldata_start), frame.calldata_len) }
+        unsafe {
+            core::slice::from_raw_parts(self.memory.add(frame.calldata_start), frame.calldata_len)
+        }
     }
 
     /// The last returndata: the output of the most recent child of the running frame.
@@ -272,7 +297,11 @@ impl Arena {
         debug_assert!(offset + len <= frame.len);
         // SAFETY: the source is in the memory region, the destination the returndata region.
         unsafe {
-            core::ptr::copy_nonoverlapping(self.memory.add(frame.base + offset), self.returndata, len)
+            core::ptr::copy_nonoverlapping(
+                self.memory.add(frame.base + offset),
+                self.returndata,
+                len,
+            )
         };
         self.returndata_len = len;
         Ok(())

@@ -63,9 +63,15 @@ pub enum FrameExit {
     Call(CallRequest),
     Create(CreateRequest),
     /// Success; output is a range of the frame's memory (empty for STOP).
-    Return { offset: usize, len: usize },
+    Return {
+        offset: usize,
+        len: usize,
+    },
     /// REVERT; output is a range of the frame's memory; unused gas goes back.
-    Revert { offset: usize, len: usize },
+    Revert {
+        offset: usize,
+        len: usize,
+    },
     /// Exceptional halt: the frame's gas is gone and its changes are undone.
     Halt(HaltReason),
 }
@@ -135,7 +141,12 @@ pub trait ExecutionEnvironment {
     /// Runs `frame` until it exits or needs the bootloader.
     fn run(&mut self, frame: &mut Self::Frame, cx: &mut ExecContext<'_, '_>) -> FrameExit;
     /// Resumes `frame` with the outcome of the child it requested.
-    fn resume(&mut self, frame: &mut Self::Frame, outcome: ChildOutcome, cx: &mut ExecContext<'_, '_>);
+    fn resume(
+        &mut self,
+        frame: &mut Self::Frame,
+        outcome: ChildOutcome,
+        cx: &mut ExecContext<'_, '_>,
+    );
     /// Switches the fork whose rules apply (between blocks).
     fn set_spec(&mut self, spec: crate::types::SpecId);
     /// Gas the frame has left.

@@ -54,7 +54,11 @@ pub struct InMemoryOracle {
 impl InMemoryOracle {
     /// An empty state with the given block environment and transactions.
     pub fn new(env: BlockEnv, txs: Vec<TxEnv>) -> Self {
-        InMemoryOracle { env, txs, ..Default::default() }
+        InMemoryOracle {
+            env,
+            txs,
+            ..Default::default()
+        }
     }
 
     /// Adds (or replaces) an account of the initial state.
@@ -68,7 +72,11 @@ impl InMemoryOracle {
         };
         self.accounts.insert(
             address,
-            AccountInfo { balance: account.balance, nonce: account.nonce, code_hash },
+            AccountInfo {
+                balance: account.balance,
+                nonce: account.nonce,
+                code_hash,
+            },
         );
         for (key, value) in account.storage {
             if !value.is_zero() {
@@ -98,7 +106,10 @@ impl Oracle for InMemoryOracle {
         self.accounts.get(&address).copied()
     }
     fn storage(&self, address: Address, key: U256) -> U256 {
-        self.storage.get(&(address, key)).copied().unwrap_or_default()
+        self.storage
+            .get(&(address, key))
+            .copied()
+            .unwrap_or_default()
     }
     fn storage_is_empty(&self, address: Address) -> bool {
         !self.with_storage.contains(&address)

@@ -213,7 +213,11 @@ pub struct AccountInfo {
 
 impl Default for AccountInfo {
     fn default() -> Self {
-        AccountInfo { balance: U256::ZERO, nonce: 0, code_hash: KECCAK_EMPTY }
+        AccountInfo {
+            balance: U256::ZERO,
+            nonce: 0,
+            code_hash: KECCAK_EMPTY,
+        }
     }
 }
 
@@ -235,16 +239,33 @@ pub struct Log {
 /// Why a transaction could not be included at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InvalidTx {
-    NonceTooLow { tx: u64, state: u64 },
-    NonceTooHigh { tx: u64, state: u64 },
+    NonceTooLow {
+        tx: u64,
+        state: u64,
+    },
+    NonceTooHigh {
+        tx: u64,
+        state: u64,
+    },
     NonceOverflow,
-    InsufficientFunds { needed: U256, balance: U256 },
-    IntrinsicGasTooLow { intrinsic: u64, limit: u64 },
-    GasLimitAboveBlock { tx: u64, block: u64 },
+    InsufficientFunds {
+        needed: U256,
+        balance: U256,
+    },
+    IntrinsicGasTooLow {
+        intrinsic: u64,
+        limit: u64,
+    },
+    GasLimitAboveBlock {
+        tx: u64,
+        block: u64,
+    },
     GasPriceBelowBaseFee,
     PriorityFeeAboveMaxFee,
     SenderHasCode,
-    InitcodeTooLarge { size: usize },
+    InitcodeTooLarge {
+        size: usize,
+    },
     CreateBlobTx,
     EmptyBlobs,
     TooManyBlobs,
@@ -261,7 +282,9 @@ pub enum InvalidTx {
 impl fmt::Display for InvalidTx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InvalidTx::NonceTooLow { tx, state } => write!(f, "nonce too low: tx {tx}, state {state}"),
+            InvalidTx::NonceTooLow { tx, state } => {
+                write!(f, "nonce too low: tx {tx}, state {state}")
+            }
             InvalidTx::NonceTooHigh { tx, state } => {
                 write!(f, "nonce too high: tx {tx}, state {state}")
             }

@@ -39,8 +39,18 @@ pub struct TopOutcome {
 
 /// What the transaction asks to run first.
 pub enum TopRequest {
-    Call { caller: Address, to: Address, value: U256, gas_limit: u64 },
-    Create { caller: Address, value: U256, gas_limit: u64, address: Address },
+    Call {
+        caller: Address,
+        to: Address,
+        value: U256,
+        gas_limit: u64,
+    },
+    Create {
+        caller: Address,
+        value: U256,
+        gas_limit: u64,
+        address: Address,
+    },
 }
 
 enum Start<F> {
@@ -54,7 +64,11 @@ pub fn create_address(sender: Address, nonce: u64) -> Address {
     let nonce_bytes = nonce.to_be_bytes();
     let skip = nonce_bytes.iter().take_while(|b| **b == 0).count();
     let nonce_len = 8 - skip;
-    let nonce_enc_len = if nonce == 0 || (nonce_len == 1 && nonce_bytes[7] < 0x80) { 1 } else { 1 + nonce_len };
+    let nonce_enc_len = if nonce == 0 || (nonce_len == 1 && nonce_bytes[7] < 0x80) {
+        1
+    } else {
+        1 + nonce_len
+    };
     buf[0] = 0xc0 + (21 + nonce_enc_len) as u8;
     buf[1] = 0x94;
     buf[2..22].copy_from_slice(sender.as_slice());
@@ -90,7 +104,12 @@ pub fn execute<E: ExecutionEnvironment>(
 ) -> TopOutcome {
     frames.clear();
     let start = match request {
-        TopRequest::Call { caller, to, value, gas_limit } => {
+        TopRequest::Call {
+            caller,
+            to,
+            value,
+            gas_limit,
+        } => {
             let req = CallRequest {
                 kind: CallKind::Call,
                 caller,
@@ -105,9 +124,12 @@ pub fn execute<E: ExecutionEnvironment>(
             };
             start_call(ee, cx, pre_out, &req, 0, Input::Tx(calldata))
         }
-        TopRequest::Create { caller, value, gas_limit, address } => {
-            start_create_at(ee, cx, caller, value, gas_limit, address, calldata, 0)
-        }
+        TopRequest::Create {
+            caller,
+            value,
+            gas_limit,
+            address,
+        } => start_create_at(ee, cx, caller, value, gas_limit, address, calldata, 0),
     };
     match start {
         Start::Frame(rec) => frames.push(rec),
@@ -122,7 +144,10 @@ pub fn execute<E: ExecutionEnvironment>(
                 let parent_mem = *ee.memory(&rec.frame);
                 let start = if depth >= MAX_CALL_DEPTH {
                     cx.arena.clear_returndata();
-                    Start::Done(fail_keep_gas(req.gas_limit), TxStatus::Halt(HaltReason::CallDepth))
+                    Start::Done(
+                        fail_keep_gas(req.gas_limit),
+                        TxStatus::Halt(HaltReason::CallDepth),
+                    )
                 } else {
                     start_call(ee, cx, pre_out, &req, depth + 1, Input::Parent(parent_mem))
                 };
@@ -158,18 +183,31 @@ pub fn execute<E: ExecutionEnvironment>(
     }
 }
 
-fn top_outcome(outcome: ChildOutcome, status: TxStatus, cx: &mut ExecContext<'_, '_>) -> TopOutcome {
+fn top_outcome(
+    outcome: ChildOutcome,
+    status: TxStatus,
+    cx: &mut ExecContext<'_, '_>,
+) -> TopOutcome {
     let output = if matches!(status, TxStatus::Halt(_)) || outcome.created.is_some() {
         Bytes::new()
     } else {
         Bytes::copy_from_slice(cx.arena.returndata())
     };
-    TopOutcome { status, gas_left: outcome.gas_left, output, created: outcome.created }
+    TopOutcome {
+        status,
+        gas_left: outcome.gas_left,
+        output,
+        created: outcome.created,
+    }
 }
 
 #[inline]
 fn fail_keep_gas(gas_left: u64) -> ChildOutcome {
-    ChildOutcome { success: false, gas_left, created: None }
+    ChildOutcome {
+        success: false,
+        gas_left,
+        created: None,
+    }
 }
 
 enum Input<'a> {
@@ -188,7 +226,10 @@ fn start_call<E: ExecutionEnvironment>(
     let spec = cx.system.spec();
     if req.transfers_value && depth > 0 && cx.system.info(req.caller).balance < req.value {
         cx.arena.clear_returndata();
-        return Start::Done(fail_keep_gas(req.gas_limit), TxStatus::Halt(HaltReason::OutOfFunds));
+        return Start::Done(
+            fail_keep_gas(req.gas_limit),
+            TxStatus::Halt(HaltReason::OutOfFunds),
+        );
     }
     let checkpoint = cx.system.checkpoint();
     let is_precompile = precompiles::is_precompile(&req.code_address, spec);
@@ -200,7 +241,11 @@ fn start_call<E: ExecutionEnvironment>(
                 && !cx.system.exists(req.target)
             {
                 cx.arena.clear_returndata();
-                let outcome = ChildOutcome { success: true, gas_left: req.gas_limit, created: None };
+                let outcome = ChildOutcome {
+                    success: true,
+                    gas_left: req.gas_limit,
+                    created: None,
+                };
                 return Start::Done(outcome, TxStatus::Success);
             }
             cx.system.transfer(req.caller, req.target, req.value);
@@ -215,7 +260,9 @@ fn start_call<E: ExecutionEnvironment>(
         let result = {
             let data: &[u8] = match input {
                 Input::Tx(d) => d,
-                Input::Parent(mem) => &cx.arena.memory(&mem)[req.input_offset..req.input_offset + req.input_len],
+                Input::Parent(mem) => {
+                    &cx.arena.memory(&mem)[req.input_offset..req.input_offset + req.input_len]
+                }
             };
             precompiles::run(&req.code_address, data, req.gas_limit, spec, pre_out)
         };
@@ -226,26 +273,40 @@ fn start_call<E: ExecutionEnvironment>(
                     cx.arena.clear_returndata();
                     return Start::Done(fail_keep_gas(0), TxStatus::Halt(HaltReason::MemoryLimit));
                 }
-                let outcome = ChildOutcome { success: true, gas_left: req.gas_limit - used, created: None };
+                let outcome = ChildOutcome {
+                    success: true,
+                    gas_left: req.gas_limit - used,
+                    created: None,
+                };
                 Start::Done(outcome, TxStatus::Success)
             }
             Err(_) => {
                 cx.system.revert(checkpoint);
                 cx.arena.clear_returndata();
-                Start::Done(fail_keep_gas(0), TxStatus::Halt(HaltReason::PrecompileFailure))
+                Start::Done(
+                    fail_keep_gas(0),
+                    TxStatus::Halt(HaltReason::PrecompileFailure),
+                )
             }
         };
     }
     let (hash, code) = cx.system.code(req.code_address);
     if code.is_empty() {
         cx.arena.clear_returndata();
-        let outcome = ChildOutcome { success: true, gas_left: req.gas_limit, created: None };
+        let outcome = ChildOutcome {
+            success: true,
+            gas_left: req.gas_limit,
+            created: None,
+        };
         return Start::Done(outcome, TxStatus::Success);
     }
     let prepared = ee.prepare_code(hash, &code);
     let mem = match input {
         Input::Tx(d) => cx.arena.push_frame(d),
-        Input::Parent(parent) => cx.arena.push_frame_from_memory(&parent, req.input_offset, req.input_len),
+        Input::Parent(parent) => {
+            cx.arena
+                .push_frame_from_memory(&parent, req.input_offset, req.input_len)
+        }
     };
     let mem = match mem {
         Ok(m) => m,
@@ -266,7 +327,12 @@ fn start_call<E: ExecutionEnvironment>(
         is_create: false,
     };
     let frame = ee.new_frame(setup, prepared, mem);
-    Start::Frame(FrameRecord { frame, checkpoint, creating: None, depth })
+    Start::Frame(FrameRecord {
+        frame,
+        checkpoint,
+        creating: None,
+        depth,
+    })
 }
 
 fn start_create<E: ExecutionEnvironment>(
@@ -286,8 +352,9 @@ fn start_create<E: ExecutionEnvironment>(
     if cx.system.info(req.caller).balance < req.value {
         return fail(cx, HaltReason::OutOfFunds);
     }
-    let init: Bytes =
-        Bytes::copy_from_slice(&cx.arena.memory(parent_mem)[req.init_offset..req.init_offset + req.init_len]);
+    let init: Bytes = Bytes::copy_from_slice(
+        &cx.arena.memory(parent_mem)[req.init_offset..req.init_offset + req.init_len],
+    );
     let nonce = match cx.system.bump_nonce(req.caller) {
         Some(n) => n,
         None => return fail(cx, HaltReason::NonceOverflow),
@@ -296,7 +363,16 @@ fn start_create<E: ExecutionEnvironment>(
         Some(salt) => create2_address(req.caller, salt, keccak256(&init)),
         None => create_address(req.caller, nonce),
     };
-    start_create_at(ee, cx, req.caller, req.value, req.gas_limit, address, &init, depth)
+    start_create_at(
+        ee,
+        cx,
+        req.caller,
+        req.value,
+        req.gas_limit,
+        address,
+        &init,
+        depth,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -321,7 +397,10 @@ fn start_create_at<E: ExecutionEnvironment>(
         || cx.system.has_storage(address)
     {
         cx.arena.clear_returndata();
-        return Start::Done(fail_keep_gas(0), TxStatus::Halt(HaltReason::CreateCollision));
+        return Start::Done(
+            fail_keep_gas(0),
+            TxStatus::Halt(HaltReason::CreateCollision),
+        );
     }
     cx.system.create_account(address);
     cx.system.transfer(caller, address, value);
@@ -345,7 +424,12 @@ fn start_create_at<E: ExecutionEnvironment>(
         is_create: true,
     };
     let frame = ee.new_frame(setup, prepared, mem);
-    Start::Frame(FrameRecord { frame, checkpoint, creating: Some(address), depth })
+    Start::Frame(FrameRecord {
+        frame,
+        checkpoint,
+        creating: Some(address),
+        depth,
+    })
 }
 
 /// Settles an ended frame: commit or revert, code deposit for creates, returndata.
@@ -361,23 +445,52 @@ fn settle<E: ExecutionEnvironment>(
     let halt = |cx: &mut ExecContext<'_, '_>, reason: HaltReason| {
         cx.system.revert(rec.checkpoint);
         cx.arena.clear_returndata();
-        (ChildOutcome { success: false, gas_left: 0, created: None }, TxStatus::Halt(reason))
+        (
+            ChildOutcome {
+                success: false,
+                gas_left: 0,
+                created: None,
+            },
+            TxStatus::Halt(reason),
+        )
     };
     match exit {
         FrameExit::Halt(reason) => halt(cx, reason),
         FrameExit::Revert { offset, len } => {
             cx.system.revert(rec.checkpoint);
-            if cx.arena.set_returndata_from_memory(&mem, offset, len).is_err() {
+            if cx
+                .arena
+                .set_returndata_from_memory(&mem, offset, len)
+                .is_err()
+            {
                 cx.arena.clear_returndata();
             }
-            (ChildOutcome { success: false, gas_left, created: None }, TxStatus::Revert)
+            (
+                ChildOutcome {
+                    success: false,
+                    gas_left,
+                    created: None,
+                },
+                TxStatus::Revert,
+            )
         }
         FrameExit::Return { offset, len } => match rec.creating {
             None => {
-                if cx.arena.set_returndata_from_memory(&mem, offset, len).is_err() {
+                if cx
+                    .arena
+                    .set_returndata_from_memory(&mem, offset, len)
+                    .is_err()
+                {
                     return halt(cx, HaltReason::MemoryLimit);
                 }
-                (ChildOutcome { success: true, gas_left, created: None }, TxStatus::Success)
+                (
+                    ChildOutcome {
+                        success: true,
+                        gas_left,
+                        created: None,
+                    },
+                    TxStatus::Success,
+                )
             }
             Some(address) => {
                 let code = &cx.arena.memory(&mem)[offset..offset + len];
@@ -400,10 +513,19 @@ fn settle<E: ExecutionEnvironment>(
                     cx.system.set_code(address, code, hash);
                 }
                 cx.arena.clear_returndata();
-                (ChildOutcome { success: true, gas_left, created: Some(address) }, TxStatus::Success)
+                (
+                    ChildOutcome {
+                        success: true,
+                        gas_left,
+                        created: Some(address),
+                    },
+                    TxStatus::Success,
+                )
             }
         },
-        FrameExit::Call(_) | FrameExit::Create(_) => unreachable!("settle is called on ended frames"),
+        FrameExit::Call(_) | FrameExit::Create(_) => {
+            unreachable!("settle is called on ended frames")
+        }
     }
 }
 
@@ -415,10 +537,22 @@ mod tests {
     #[test]
     fn create_addresses_match_known_values() {
         let sender = address!("6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0");
-        assert_eq!(create_address(sender, 0), address!("cd234a471b72ba2f1ccf0a70fcaba648a5eecd8d"));
-        assert_eq!(create_address(sender, 1), address!("343c43a37d37dff08ae8c4a11544c718abb4fcf8"));
-        assert_eq!(create_address(sender, 2), address!("f778b86fa74e846c4f0a1fbd1335fe81c00a0c91"));
-        assert_eq!(create_address(sender, 3), address!("fffd933a0bc612844eaf0c6fe3e5b8e9b6c1d19c"));
+        assert_eq!(
+            create_address(sender, 0),
+            address!("cd234a471b72ba2f1ccf0a70fcaba648a5eecd8d")
+        );
+        assert_eq!(
+            create_address(sender, 1),
+            address!("343c43a37d37dff08ae8c4a11544c718abb4fcf8")
+        );
+        assert_eq!(
+            create_address(sender, 2),
+            address!("f778b86fa74e846c4f0a1fbd1335fe81c00a0c91")
+        );
+        assert_eq!(
+            create_address(sender, 3),
+            address!("fffd933a0bc612844eaf0c6fe3e5b8e9b6c1d19c")
+        );
     }
 
     #[test]

@@ -64,9 +64,18 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         let mut result = BlockResult::default();
         for index in 0..oracle.tx_count() {
             let tx = oracle.tx(index);
-            let receipt = self.run_tx(&mut system, &block, &tx, result.gas_used, &mut result.blob_gas_used);
+            let receipt = self.run_tx(
+                &mut system,
+                &block,
+                &tx,
+                result.gas_used,
+                &mut result.blob_gas_used,
+            );
             result.gas_used += receipt.gas_used;
-            result.receipts.push(TxReceipt { cumulative_gas_used: result.gas_used, ..receipt });
+            result.receipts.push(TxReceipt {
+                cumulative_gas_used: result.gas_used,
+                ..receipt
+            });
         }
         result.state_diff = system.state_diff();
         self.buffers = Some(system.into_buffers());
@@ -141,8 +150,18 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         // Run the message call.
         let gas_limit = tx.gas_limit - v.intrinsic_gas;
         let request = match (tx.to, created_address) {
-            (Some(to), _) => TopRequest::Call { caller, to, value: tx.value, gas_limit },
-            (None, Some(address)) => TopRequest::Create { caller, value: tx.value, gas_limit, address },
+            (Some(to), _) => TopRequest::Call {
+                caller,
+                to,
+                value: tx.value,
+                gas_limit,
+            },
+            (None, Some(address)) => TopRequest::Create {
+                caller,
+                value: tx.value,
+                gas_limit,
+                address,
+            },
             (None, None) => unreachable!(),
         };
         let txcx = TxContext {
@@ -153,8 +172,20 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         };
         self.arena.reset();
         let top = {
-            let mut cx = ExecContext { system, arena: &mut self.arena, block, tx: &txcx };
-            frames::execute(&mut self.ee, &mut self.frames, &mut cx, &mut self.precompile_out, request, &tx.data)
+            let mut cx = ExecContext {
+                system,
+                arena: &mut self.arena,
+                block,
+                tx: &txcx,
+            };
+            frames::execute(
+                &mut self.ee,
+                &mut self.frames,
+                &mut cx,
+                &mut self.precompile_out,
+                request,
+                &tx.data,
+            )
         };
 
         // Refund (EIP-3529 caps it at a fifth of the gas used, a half before London).
@@ -185,7 +216,11 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             cumulative_gas_used: 0,
             logs,
             output: top.output,
-            created_address: if top.status == TxStatus::Success { top.created } else { None },
+            created_address: if top.status == TxStatus::Success {
+                top.created
+            } else {
+                None
+            },
         }
     }
 }

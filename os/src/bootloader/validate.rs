@@ -57,7 +57,12 @@ pub fn intrinsic_gas(tx: &TxEnv, spec: SpecId) -> u64 {
 }
 
 /// Checks `tx` against the block and the sender's state.
-pub fn validate(tx: &TxEnv, block: &BlockEnv, system: &mut System<'_>, blob_gas_used: u64) -> Result<Validated, InvalidTx> {
+pub fn validate(
+    tx: &TxEnv,
+    block: &BlockEnv,
+    system: &mut System<'_>,
+    blob_gas_used: u64,
+) -> Result<Validated, InvalidTx> {
     let spec = block.spec;
     let type_fork = match tx.tx_type {
         0 => SpecId::Frontier,
@@ -76,7 +81,10 @@ pub fn validate(tx: &TxEnv, block: &BlockEnv, system: &mut System<'_>, blob_gas_
         }
     }
     if tx.gas_limit > block.gas_limit {
-        return Err(InvalidTx::GasLimitAboveBlock { tx: tx.gas_limit, block: block.gas_limit });
+        return Err(InvalidTx::GasLimitAboveBlock {
+            tx: tx.gas_limit,
+            block: block.gas_limit,
+        });
     }
     // Fees (EIP-1559).
     let effective_gas_price = if tx.tx_type >= 2 {
@@ -96,7 +104,11 @@ pub fn validate(tx: &TxEnv, block: &BlockEnv, system: &mut System<'_>, blob_gas_
         tx.gas_price
     };
     // Blobs (EIP-4844).
-    let blob_base_fee = if spec >= SpecId::Cancun { blob_base_fee(block.excess_blob_gas) } else { U256::ZERO };
+    let blob_base_fee = if spec >= SpecId::Cancun {
+        blob_base_fee(block.excess_blob_gas)
+    } else {
+        U256::ZERO
+    };
     let mut blob_gas = 0;
     if tx.tx_type == 3 {
         if tx.to.is_none() {
@@ -120,12 +132,20 @@ pub fn validate(tx: &TxEnv, block: &BlockEnv, system: &mut System<'_>, blob_gas_
         }
     }
     // Init code limit (EIP-3860).
-    if spec >= SpecId::Shanghai && tx.to.is_none() && tx.data.len() > crate::evm::gas::MAX_INITCODE_SIZE {
-        return Err(InvalidTx::InitcodeTooLarge { size: tx.data.len() });
+    if spec >= SpecId::Shanghai
+        && tx.to.is_none()
+        && tx.data.len() > crate::evm::gas::MAX_INITCODE_SIZE
+    {
+        return Err(InvalidTx::InitcodeTooLarge {
+            size: tx.data.len(),
+        });
     }
     let intrinsic = intrinsic_gas(tx, spec);
     if tx.gas_limit < intrinsic {
-        return Err(InvalidTx::IntrinsicGasTooLow { intrinsic, limit: tx.gas_limit });
+        return Err(InvalidTx::IntrinsicGasTooLow {
+            intrinsic,
+            limit: tx.gas_limit,
+        });
     }
     // Sender (EIP-3607, nonce, EIP-2681).
     let sender = system.info(tx.caller);
@@ -136,10 +156,16 @@ pub fn validate(tx: &TxEnv, block: &BlockEnv, system: &mut System<'_>, blob_gas_
         return Err(InvalidTx::NonceOverflow);
     }
     if tx.nonce < sender.nonce {
-        return Err(InvalidTx::NonceTooLow { tx: tx.nonce, state: sender.nonce });
+        return Err(InvalidTx::NonceTooLow {
+            tx: tx.nonce,
+            state: sender.nonce,
+        });
     }
     if tx.nonce > sender.nonce {
-        return Err(InvalidTx::NonceTooHigh { tx: tx.nonce, state: sender.nonce });
+        return Err(InvalidTx::NonceTooHigh {
+            tx: tx.nonce,
+            state: sender.nonce,
+        });
     }
     // Balance: the most the transaction can cost, at its maximum prices.
     let gas = U256::from(tx.gas_limit);
@@ -152,9 +178,17 @@ pub fn validate(tx: &TxEnv, block: &BlockEnv, system: &mut System<'_>, blob_gas_
         needed = needed.checked_add(blob_max).ok_or(InvalidTx::Overflow)?;
     }
     if sender.balance < needed {
-        return Err(InvalidTx::InsufficientFunds { needed, balance: sender.balance });
+        return Err(InvalidTx::InsufficientFunds {
+            needed,
+            balance: sender.balance,
+        });
     }
-    Ok(Validated { intrinsic_gas: intrinsic, effective_gas_price, blob_gas, blob_base_fee })
+    Ok(Validated {
+        intrinsic_gas: intrinsic,
+        effective_gas_price,
+        blob_gas,
+        blob_base_fee,
+    })
 }
 
 #[cfg(test)]
@@ -165,12 +199,18 @@ mod tests {
     fn blob_base_fee_matches_eip_4844() {
         assert_eq!(blob_base_fee(0), U256::from(1u8));
         // fake_exponential(1, 10 * fraction, fraction) ~ e^10 = 22026.
-        assert_eq!(blob_base_fee(10 * BLOB_BASE_FEE_UPDATE_FRACTION), U256::from(22026u64));
+        assert_eq!(
+            blob_base_fee(10 * BLOB_BASE_FEE_UPDATE_FRACTION),
+            U256::from(22026u64)
+        );
     }
 
     #[test]
     fn intrinsic_gas_counts_data_and_create() {
-        let mut tx = TxEnv { data: alloy_primitives::Bytes::from(vec![0, 1, 0, 2]), ..Default::default() };
+        let mut tx = TxEnv {
+            data: alloy_primitives::Bytes::from(vec![0, 1, 0, 2]),
+            ..Default::default()
+        };
         tx.to = Some(alloy_primitives::Address::ZERO);
         assert_eq!(intrinsic_gas(&tx, SpecId::Cancun), 21000 + 8 + 32);
         assert_eq!(intrinsic_gas(&tx, SpecId::Byzantium), 21000 + 8 + 136);

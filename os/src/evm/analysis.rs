@@ -37,7 +37,11 @@ impl AnalyzedCode {
                 i += 1;
             }
         }
-        AnalyzedCode { padded, len: code.len(), jumpdests }
+        AnalyzedCode {
+            padded,
+            len: code.len(),
+            jumpdests,
+        }
     }
 
     /// The unpadded code.

@@ -91,7 +91,9 @@ fn expand(
     }
     *gas -= cost;
     let new_len = usize::try_from(new_words * 32).map_err(|_| HaltReason::MemoryLimit)?;
-    arena.grow(mem, new_len).map_err(|_| HaltReason::MemoryLimit)
+    arena
+        .grow(mem, new_len)
+        .map_err(|_| HaltReason::MemoryLimit)
 }
 
 /// Copies `src[src_off..src_off+len]` (zero-filled past its end) to `dst`.
@@ -176,11 +178,23 @@ fn sar(shift: U256, x: U256) -> U256 {
 
 /// EIP-2200/2929/3529 SSTORE cost and refund (and the older rules by fork).
 fn sstore_cost(spec: SpecId, o: SStoreOutcome, new: U256) -> (u64, i64) {
-    let SStoreOutcome { original, present, is_cold } = o;
+    let SStoreOutcome {
+        original,
+        present,
+        is_cold,
+    } = o;
     let net = spec >= SpecId::Istanbul || spec == SpecId::Constantinople;
     if !net {
-        let cost = if present.is_zero() && !new.is_zero() { 20000 } else { 5000 };
-        let refund = if !present.is_zero() && new.is_zero() { 15000 } else { 0 };
+        let cost = if present.is_zero() && !new.is_zero() {
+            20000
+        } else {
+            5000
+        };
+        let refund = if !present.is_zero() && new.is_zero() {
+            15000
+        } else {
+            0
+        };
         return (cost, refund);
     }
     let sload = if spec >= SpecId::Berlin {
@@ -190,7 +204,11 @@ fn sstore_cost(spec: SpecId, o: SStoreOutcome, new: U256) -> (u64, i64) {
     } else {
         200
     };
-    let reset = if spec >= SpecId::Berlin { 5000 - gas::COLD_SLOAD } else { 5000 };
+    let reset = if spec >= SpecId::Berlin {
+        5000 - gas::COLD_SLOAD
+    } else {
+        5000
+    };
     let clear: i64 = if spec >= SpecId::London { 4800 } else { 15000 };
     let mut refund = 0i64;
     let mut cost;
@@ -396,7 +414,11 @@ pub fn run(
             EXP => {
                 let base = pop!();
                 let exp = *top!();
-                let per_byte = if spec >= SpecId::SpuriousDragon { 50 } else { 10 };
+                let per_byte = if spec >= SpecId::SpuriousDragon {
+                    50
+                } else {
+                    10
+                };
                 charge!(per_byte * exp.bit_len().div_ceil(8) as u64);
                 *top!() = base.wrapping_pow(exp);
             }
@@ -454,7 +476,9 @@ pub fn run(
                 let len = pop!();
                 if op == RETURNDATACOPY {
                     let rl = cx.arena.returndata().len();
-                    let end = small(src).zip(small(len)).and_then(|(s, l)| s.checked_add(l));
+                    let end = small(src)
+                        .zip(small(len))
+                        .and_then(|(s, l)| s.checked_add(l));
                     match end {
                         Some(e) if e <= rl => {}
                         _ => halt!(HaltReason::ReturnDataOutOfBounds),
@@ -470,14 +494,15 @@ pub fn run(
                             // Calldata lies below this frame's memory: copy through a split.
                             let calldata: &[u8] = cx.arena.calldata(&f.mem);
                             // SAFETY: calldata and memory are disjoint regions of the arena.
-                            let calldata: &[u8] = unsafe {
-                                core::slice::from_raw_parts(calldata.as_ptr(), cd_len)
-                            };
+                            let calldata: &[u8] =
+                                unsafe { core::slice::from_raw_parts(calldata.as_ptr(), cd_len) };
                             copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], calldata, src);
                         }
-                        CODECOPY => {
-                            copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], code.code(), src)
-                        }
+                        CODECOPY => copy_padded(
+                            &mut cx.arena.memory_mut(&f.mem)[d..d + l],
+                            code.code(),
+                            src,
+                        ),
                         _ => {
                             let s = small(src).unwrap_or(0);
                             let rd: &[u8] = cx.arena.returndata();
@@ -515,7 +540,11 @@ pub fn run(
                 let a = addr_of(*top!());
                 cold_account!(a);
                 let live = cx.system.is_live(a);
-                *top!() = if live { U256::from_be_bytes(cx.system.info(a).code_hash.0) } else { U256::ZERO };
+                *top!() = if live {
+                    U256::from_be_bytes(cx.system.info(a).code_hash.0)
+                } else {
+                    U256::ZERO
+                };
             }
             BLOCKHASH => {
                 let n = *top!();
@@ -544,7 +573,9 @@ pub fn run(
             BLOBHASH => {
                 let i = *top!();
                 *top!() = match small(i) {
-                    Some(i) if i < cx.tx.blob_hashes.len() => U256::from_be_bytes(cx.tx.blob_hashes[i].0),
+                    Some(i) if i < cx.tx.blob_hashes.len() => {
+                        U256::from_be_bytes(cx.tx.blob_hashes[i].0)
+                    }
                     _ => U256::ZERO,
                 };
             }
@@ -698,7 +729,11 @@ pub fn run(
                     topics.push(B256::from(pop!().to_be_bytes::<32>()));
                 }
                 let data = Bytes::copy_from_slice(&cx.arena.memory(&f.mem)[o..o + l]);
-                cx.system.log(Log { address: f.address, topics, data });
+                cx.system.log(Log {
+                    address: f.address,
+                    topics,
+                    data,
+                });
             }
             CREATE | CREATE2 => {
                 if f.is_static {
@@ -718,7 +753,11 @@ pub fn run(
                 if salt.is_some() {
                     charge!(gas::KECCAK_WORD * gas::words(l as u64));
                 }
-                let child = if spec >= SpecId::TangerineWhistle { gas::all_but_one_64th(gas) } else { gas };
+                let child = if spec >= SpecId::TangerineWhistle {
+                    gas::all_but_one_64th(gas)
+                } else {
+                    gas
+                };
                 gas -= child;
                 f.pending_create = true;
                 save!();
@@ -734,7 +773,11 @@ pub fn run(
             CALL | CALLCODE | DELEGATECALL | STATICCALL => {
                 let requested = pop!();
                 let to = addr_of(pop!());
-                let value = if op == CALL || op == CALLCODE { pop!() } else { U256::ZERO };
+                let value = if op == CALL || op == CALLCODE {
+                    pop!()
+                } else {
+                    U256::ZERO
+                };
                 let in_off = pop!();
                 let in_len = pop!();
                 let out_off = pop!();
@@ -778,8 +821,22 @@ pub fn run(
                 save!();
                 let (kind, caller, target, value, transfers, is_static) = match op {
                     CALL => (CallKind::Call, f.address, to, value, true, f.is_static),
-                    CALLCODE => (CallKind::CallCode, f.address, f.address, value, true, f.is_static),
-                    DELEGATECALL => (CallKind::DelegateCall, f.caller, f.address, f.value, false, f.is_static),
+                    CALLCODE => (
+                        CallKind::CallCode,
+                        f.address,
+                        f.address,
+                        value,
+                        true,
+                        f.is_static,
+                    ),
+                    DELEGATECALL => (
+                        CallKind::DelegateCall,
+                        f.caller,
+                        f.address,
+                        f.value,
+                        false,
+                        f.is_static,
+                    ),
                     _ => (CallKind::StaticCall, f.address, to, U256::ZERO, false, true),
                 };
                 return FrameExit::Call(CallRequest {

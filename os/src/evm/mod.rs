@@ -29,7 +29,12 @@ pub struct EvmInterpreter {
 impl EvmInterpreter {
     /// An interpreter for fork `spec`.
     pub fn new(spec: SpecId) -> Self {
-        EvmInterpreter { spec, table: OpTable::new(spec), cache: HashMap::new(), scratch: Vec::new() }
+        EvmInterpreter {
+            spec,
+            table: OpTable::new(spec),
+            cache: HashMap::new(),
+            scratch: Vec::new(),
+        }
     }
 
     /// Switches the fork (rebuilds the opcode table when it changes).
@@ -51,7 +56,10 @@ impl ExecutionEnvironment for EvmInterpreter {
     type Code = Rc<AnalyzedCode>;
 
     fn prepare_code(&mut self, hash: B256, code: &[u8]) -> Rc<AnalyzedCode> {
-        self.cache.entry(hash).or_insert_with(|| Rc::new(AnalyzedCode::new(code))).clone()
+        self.cache
+            .entry(hash)
+            .or_insert_with(|| Rc::new(AnalyzedCode::new(code)))
+            .clone()
     }
 
     fn prepare_init_code(&mut self, code: &[u8]) -> Rc<AnalyzedCode> {
@@ -80,7 +88,12 @@ impl ExecutionEnvironment for EvmInterpreter {
         interpreter::run(frame, cx, &self.table, self.spec, &mut self.scratch)
     }
 
-    fn resume(&mut self, frame: &mut EvmFrame, outcome: ChildOutcome, cx: &mut ExecContext<'_, '_>) {
+    fn resume(
+        &mut self,
+        frame: &mut EvmFrame,
+        outcome: ChildOutcome,
+        cx: &mut ExecContext<'_, '_>,
+    ) {
         interpreter::resume(frame, outcome, cx.arena)
     }
 

@@ -52,7 +52,11 @@ impl OpInfo {
 
 /// An opcode the fork does not define: `inputs` above any stack height, so the bounds check
 /// always fails and the slow path reports the invalid opcode.
-const UNDEFINED: OpInfo = OpInfo { gas: 0, inputs: 2048, span: 0 };
+const UNDEFINED: OpInfo = OpInfo {
+    gas: 0,
+    inputs: 2048,
+    span: 0,
+};
 
 /// The opcode table of one fork.
 #[derive(Clone, Debug)]
@@ -65,7 +69,11 @@ impl OpTable {
         let mut set = |op: u8, gas: u64, inputs: u8, outputs: u8| {
             let growth = outputs.saturating_sub(inputs) as u16;
             let (inputs, span) = (inputs as u16, 1024 - growth - inputs as u16);
-            t[op as usize] = OpInfo { gas: gas as u32, inputs, span };
+            t[op as usize] = OpInfo {
+                gas: gas as u32,
+                inputs,
+                span,
+            };
         };
         use SpecId::*;
         let at_least = |s: SpecId| spec >= s;
@@ -141,7 +149,13 @@ impl OpTable {
         }
         // Fork-dependent static costs of state access (EIP-150, EIP-1884, EIP-2929).
         let (balance, extcode, sload, call, selfdestruct) = if at_least(Berlin) {
-            (gas::WARM_ACCESS, gas::WARM_ACCESS, gas::WARM_ACCESS, gas::WARM_ACCESS, 5000)
+            (
+                gas::WARM_ACCESS,
+                gas::WARM_ACCESS,
+                gas::WARM_ACCESS,
+                gas::WARM_ACCESS,
+                5000,
+            )
         } else if at_least(Istanbul) {
             (700, 700, 800, 700, 5000)
         } else if at_least(TangerineWhistle) {
@@ -170,7 +184,13 @@ impl OpTable {
             set(SHR, 3, 2, 1);
             set(SAR, 3, 2, 1);
             set(CREATE2, 32000, 4, 1);
-            let h = if at_least(Berlin) { gas::WARM_ACCESS } else if at_least(Istanbul) { 700 } else { 400 };
+            let h = if at_least(Berlin) {
+                gas::WARM_ACCESS
+            } else if at_least(Istanbul) {
+                700
+            } else {
+                400
+            };
             set(EXTCODEHASH, h, 1, 1);
         }
         if at_least(Istanbul) {

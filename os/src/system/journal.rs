@@ -8,15 +8,28 @@ use alloy_primitives::{Address, B256, U256};
 pub(crate) enum Entry {
     AccountWarmed(Address),
     SlotWarmed(Address, U256),
-    Touched { address: Address, was_touched: bool, existed: bool },
+    Touched {
+        address: Address,
+        was_touched: bool,
+        existed: bool,
+    },
     Balance(Address, U256),
     Nonce(Address, u64),
-    Code { address: Address, hash: B256, changed: bool },
+    Code {
+        address: Address,
+        hash: B256,
+        changed: bool,
+    },
     Storage(Address, U256, U256),
     /// A slot zeroed because its account was created anew: old present and original values.
     StorageReset(Address, U256, U256, U256),
     Transient(Address, U256, U256),
-    Created { address: Address, was_created: bool, was_cleared: bool, existed: bool },
+    Created {
+        address: Address,
+        was_created: bool,
+        was_cleared: bool,
+        existed: bool,
+    },
     Destructed(Address, bool),
     Refund(i64),
 }

@@ -200,7 +200,11 @@ impl<'o> System<'o> {
         if acc.touched && acc.exists {
             return;
         }
-        let entry = Entry::Touched { address, was_touched: acc.touched, existed: acc.exists };
+        let entry = Entry::Touched {
+            address,
+            was_touched: acc.touched,
+            existed: acc.exists,
+        };
         acc.touched = true;
         acc.exists = true;
         self.journal.push(entry);
@@ -279,7 +283,11 @@ impl<'o> System<'o> {
         self.codes.entry(hash).or_insert(code);
         self.touch(address);
         let acc = self.load(address);
-        let entry = Entry::Code { address, hash: acc.info.code_hash, changed: acc.code_changed };
+        let entry = Entry::Code {
+            address,
+            hash: acc.info.code_hash,
+            changed: acc.code_changed,
+        };
         acc.info.code_hash = hash;
         acc.code_changed = true;
         self.journal.push(entry);
@@ -302,7 +310,12 @@ impl<'o> System<'o> {
         let mut resets = Vec::new();
         for (key, slot) in acc.storage.iter_mut() {
             if !slot.present.is_zero() || !slot.original.is_zero() {
-                resets.push(Entry::StorageReset(address, *key, slot.present, slot.original));
+                resets.push(Entry::StorageReset(
+                    address,
+                    *key,
+                    slot.present,
+                    slot.original,
+                ));
                 slot.present = U256::ZERO;
                 slot.original = U256::ZERO;
             }
@@ -321,8 +334,17 @@ impl<'o> System<'o> {
         let acc = self.load(address);
         let cleared = acc.storage_cleared;
         let slot = acc.storage.entry(key).or_insert_with(|| {
-            let v = if cleared { U256::ZERO } else { oracle.storage(address, key) };
-            Slot { original: v, present: v, warm: false, dirty: false }
+            let v = if cleared {
+                U256::ZERO
+            } else {
+                oracle.storage(address, key)
+            };
+            Slot {
+                original: v,
+                present: v,
+                warm: false,
+                dirty: false,
+            }
         });
         let cold = !slot.warm;
         let value = slot.present;
@@ -345,17 +367,27 @@ impl<'o> System<'o> {
             slot.dirty = true;
             self.journal.push(Entry::Storage(address, key, present));
         }
-        SStoreOutcome { original, present, is_cold }
+        SStoreOutcome {
+            original,
+            present,
+            is_cold,
+        }
     }
 
     /// TLOAD (EIP-1153).
     pub fn tload(&mut self, address: Address, key: U256) -> U256 {
-        self.transient.get(&(address, key)).copied().unwrap_or_default()
+        self.transient
+            .get(&(address, key))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// TSTORE (EIP-1153).
     pub fn tstore(&mut self, address: Address, key: U256, value: U256) {
-        let old = self.transient.insert((address, key), value).unwrap_or_default();
+        let old = self
+            .transient
+            .insert((address, key), value)
+            .unwrap_or_default();
         if old != value {
             self.journal.push(Entry::Transient(address, key, old));
         }
@@ -428,7 +460,10 @@ impl<'o> System<'o> {
     /// A point the running frame can revert to.
     #[inline]
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { journal: self.journal.len(), logs: self.logs.len() }
+        Checkpoint {
+            journal: self.journal.len(),
+            logs: self.logs.len(),
+        }
     }
 
     /// Undoes every change since `cp`.
@@ -448,14 +483,22 @@ impl<'o> System<'o> {
                     s.warm = false;
                 }
             }
-            Entry::Touched { address, was_touched, existed } => {
+            Entry::Touched {
+                address,
+                was_touched,
+                existed,
+            } => {
                 let acc = self.acc(address);
                 acc.touched = was_touched;
                 acc.exists = existed;
             }
             Entry::Balance(a, v) => self.acc(a).info.balance = v,
             Entry::Nonce(a, v) => self.acc(a).info.nonce = v,
-            Entry::Code { address, hash, changed } => {
+            Entry::Code {
+                address,
+                hash,
+                changed,
+            } => {
                 let acc = self.acc(address);
                 acc.info.code_hash = hash;
                 acc.code_changed = changed;
@@ -474,7 +517,12 @@ impl<'o> System<'o> {
             Entry::Transient(a, k, v) => {
                 self.transient.insert((a, k), v);
             }
-            Entry::Created { address, was_created, was_cleared, existed } => {
+            Entry::Created {
+                address,
+                was_created,
+                was_cleared,
+                existed,
+            } => {
                 let acc = self.acc(address);
                 acc.created_in_tx = was_created;
                 acc.storage_cleared = was_cleared;
@@ -487,7 +535,9 @@ impl<'o> System<'o> {
 
     #[inline]
     fn acc(&mut self, address: Address) -> &mut Account {
-        self.accounts.get_mut(&address).expect("journaled accounts are loaded")
+        self.accounts
+            .get_mut(&address)
+            .expect("journaled accounts are loaded")
     }
 
     /// Takes the logs emitted so far (at the end of a transaction).
@@ -502,7 +552,9 @@ impl<'o> System<'o> {
         let clear_empty = self.spec >= SpecId::SpuriousDragon;
         for entry in journal.iter() {
             match *entry {
-                Entry::SlotWarmed(a, k) | Entry::Storage(a, k, _) | Entry::StorageReset(a, k, _, _) => {
+                Entry::SlotWarmed(a, k)
+                | Entry::Storage(a, k, _)
+                | Entry::StorageReset(a, k, _, _) => {
                     if let Some(s) = self.acc(a).storage.get_mut(&k) {
                         s.warm = false;
                         s.original = s.present;
@@ -523,7 +575,8 @@ impl<'o> System<'o> {
                 _ => continue,
             };
             let acc = self.acc(address);
-            let delete = acc.destructed || (clear_empty && acc.touched && acc.exists && acc.info.is_empty());
+            let delete =
+                acc.destructed || (clear_empty && acc.touched && acc.exists && acc.info.is_empty());
             if delete {
                 acc.info = AccountInfo::default();
                 acc.exists = false;
@@ -546,7 +599,10 @@ impl<'o> System<'o> {
 
     /// Drops the running transaction's changes entirely (it turned out invalid).
     pub fn discard_tx(&mut self) {
-        self.revert(Checkpoint { journal: 0, logs: 0 });
+        self.revert(Checkpoint {
+            journal: 0,
+            logs: 0,
+        });
         self.finish_tx();
     }
 
@@ -584,7 +640,11 @@ impl<'o> System<'o> {
                 continue;
             }
             storage.sort_unstable_by_key(|(k, _)| *k);
-            let code = if acc.code_changed { self.codes.get(&acc.info.code_hash).cloned() } else { None };
+            let code = if acc.code_changed {
+                self.codes.get(&acc.info.code_hash).cloned()
+            } else {
+                None
+            };
             accounts.push(AccountDiff {
                 address: *address,
                 info: Some(acc.info),
