@@ -30,6 +30,9 @@ pub struct EvmFrame {
     pub ret_len: usize,
     /// The pending child is a create (its result is an address, not a status).
     pub pending_create: bool,
+    /// The block at `pc` is yet to be entered (charged and checked): a fresh frame, or one
+    /// resumed after its child.
+    pub enter_pending: bool,
 }
 
 const SIGN: U256 = U256::from_limbs([0, 0, 0, 1 << 63]);
@@ -249,22 +252,15 @@ fn sstore_cost(spec: SpecId, o: SStoreOutcome, new: U256) -> (u64, i64) {
 /// Runs `f` until it exits or requests a child frame.
 ///
 /// # Safety of the stack accesses
-/// The opcode table gives each opcode's inputs and growth; the loop checks both against the
-/// stack height before dispatch, so every pop/push/peek below is in bounds of the frame's
-/// 1024-word stack in the arena.
-pub fn run(
-    f: &mut EvmFrame,
-    cx: &mut ExecContext<'_, '_>,
-    table: &super::opcodes::OpTable,
-    spec: SpecId,
-    pre_out: &mut Vec<u8>,
-) -> FrameExit {
-    let _ = pre_out;
+/// The analysis gives each basic block the stack heights it needs at entry (see
+/// [`super::analysis`]); the interpreter checks them when it enters the block, so every
+/// pop/push/peek below is in bounds of the frame's 1024-word stack in the arena.
+pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> FrameExit {
     let code_rc = f.code.clone();
     let code: &AnalyzedCode = &code_rc;
     let bytes = code.padded.as_ptr();
+    let blocks = code.blocks.as_ptr();
     let stack: *mut U256 = cx.arena.stack_ptr(f.depth);
-    let table = &table.0;
     let mut pc = f.pc;
     let mut sp = f.stack_len;
     let mut gas = f.gas;
@@ -365,27 +361,53 @@ pub fn run(
             }
         }};
     }
+    // Charges and checks the basic block starting at `$at`.
+    macro_rules! enter {
+        ($at:expr) => {{
+            // SAFETY: `$at` <= len, and `blocks` has len + 1 entries.
+            let b = unsafe { *blocks.add($at) };
+            if sp.wrapping_sub(b.min as usize) > b.span as usize {
+                let need = if b.min == super::analysis::IMPOSSIBLE_MIN {
+                    b.gas as usize
+                } else {
+                    b.min as usize
+                };
+                if sp < need {
+                    halt!(HaltReason::StackUnderflow);
+                }
+                halt!(HaltReason::StackOverflow);
+            }
+            charge!(b.gas as u64);
+        }};
+    }
+    // Continues into the instruction at `pc` from one that ended a block; a JUMPDEST enters
+    // its own block.
+    macro_rules! fall_through {
+        () => {{
+            // SAFETY: padded code (see the loop head).
+            if unsafe { *bytes.add(pc) } != JUMPDEST {
+                enter!(pc);
+            }
+        }};
+    }
     macro_rules! copy_cost {
         ($len:expr) => {
             charge!(gas::COPY_WORD * gas::words($len as u64))
         };
     }
 
+    if f.enter_pending {
+        f.enter_pending = false;
+        if pc >= code.len {
+            save!();
+            return FrameExit::Return { offset: 0, len: 0 };
+        }
+        fall_through!();
+    }
     loop {
         // SAFETY: pc never passes code.len + 32 (pushes skip at most 32 bytes past an opcode
         // below len, jumps land below len), and the code is padded with 33 zero bytes.
         let op = unsafe { *bytes.add(pc) };
-        let info = table[op as usize];
-        if sp.wrapping_sub(info.inputs as usize) > info.span as usize {
-            if info.is_undefined() {
-                halt!(HaltReason::InvalidOpcode);
-            }
-            if sp < info.inputs as usize {
-                halt!(HaltReason::StackUnderflow);
-            }
-            halt!(HaltReason::StackOverflow);
-        }
-        charge!(info.gas as u64);
         pc += 1;
         match op {
             STOP => {
@@ -622,6 +644,7 @@ pub fn run(
                 let (cost, refund) = sstore_cost(spec, o, v);
                 charge!(cost);
                 cx.system.add_refund(refund);
+                fall_through!();
             }
             JUMP => {
                 let d = pop!();
@@ -638,12 +661,17 @@ pub fn run(
                         Some(d) if code.is_jumpdest(d) => pc = d,
                         _ => halt!(HaltReason::InvalidJump),
                     }
+                } else {
+                    fall_through!();
                 }
             }
             PC => push!(U256::from(pc - 1)),
             MSIZE => push!(U256::from(f.mem.len)),
-            GAS => push!(U256::from(gas)),
-            JUMPDEST => {}
+            GAS => {
+                push!(U256::from(gas));
+                fall_through!();
+            }
+            JUMPDEST => enter!(pc - 1),
             TLOAD => {
                 let k = *top!();
                 *top!() = cx.system.tload(f.address, k);
@@ -898,6 +926,7 @@ pub fn run(
 pub fn resume(f: &mut EvmFrame, outcome: ChildOutcome, arena: &mut Arena) {
     let is_create = f.pending_create;
     f.gas = f.gas.saturating_add(outcome.gas_left);
+    f.enter_pending = true;
     let stack = arena.stack_ptr(f.depth);
     let word = if is_create {
         outcome.created.map(word_of).unwrap_or_default()

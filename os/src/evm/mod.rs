@@ -10,7 +10,6 @@ use crate::arena::FrameMemory;
 use crate::ee::{ChildOutcome, ExecContext, ExecutionEnvironment, FrameExit, FrameSetup};
 use crate::types::SpecId;
 use alloc::rc::Rc;
-use alloc::vec::Vec;
 use alloy_primitives::B256;
 use analysis::AnalyzedCode;
 use hashbrown::HashMap;
@@ -22,8 +21,8 @@ use opcodes::OpTable;
 pub struct EvmInterpreter {
     spec: SpecId,
     table: OpTable,
+    /// Analyses by code hash, for the current fork (cleared when the fork changes).
     cache: HashMap<B256, Rc<AnalyzedCode>>,
-    scratch: Vec<u8>,
 }
 
 impl EvmInterpreter {
@@ -33,7 +32,6 @@ impl EvmInterpreter {
             spec,
             table: OpTable::new(spec),
             cache: HashMap::new(),
-            scratch: Vec::new(),
         }
     }
 
@@ -42,6 +40,7 @@ impl EvmInterpreter {
         if spec != self.spec {
             self.spec = spec;
             self.table = OpTable::new(spec);
+            self.cache.clear();
         }
     }
 
@@ -58,12 +57,12 @@ impl ExecutionEnvironment for EvmInterpreter {
     fn prepare_code(&mut self, hash: B256, code: &[u8]) -> Rc<AnalyzedCode> {
         self.cache
             .entry(hash)
-            .or_insert_with(|| Rc::new(AnalyzedCode::new(code)))
+            .or_insert_with(|| Rc::new(AnalyzedCode::new(code, &self.table)))
             .clone()
     }
 
     fn prepare_init_code(&mut self, code: &[u8]) -> Rc<AnalyzedCode> {
-        Rc::new(AnalyzedCode::new(code))
+        Rc::new(AnalyzedCode::new(code, &self.table))
     }
 
     fn new_frame(&mut self, s: FrameSetup, code: Rc<AnalyzedCode>, mem: FrameMemory) -> EvmFrame {
@@ -81,11 +80,12 @@ impl ExecutionEnvironment for EvmInterpreter {
             ret_offset: 0,
             ret_len: 0,
             pending_create: false,
+            enter_pending: true,
         }
     }
 
     fn run(&mut self, frame: &mut EvmFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
-        interpreter::run(frame, cx, &self.table, self.spec, &mut self.scratch)
+        interpreter::run(frame, cx, self.spec)
     }
 
     fn resume(

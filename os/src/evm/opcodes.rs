@@ -40,6 +40,8 @@ pub struct OpInfo {
     /// comparison covers both underflow (`h < inputs` wraps to a huge value) and overflow
     /// (`h > 1024 - growth`).
     pub span: u16,
+    /// Words the opcode leaves on the stack in place of its inputs.
+    pub outputs: u8,
 }
 
 impl OpInfo {
@@ -56,6 +58,7 @@ const UNDEFINED: OpInfo = OpInfo {
     gas: 0,
     inputs: 2048,
     span: 0,
+    outputs: 0,
 };
 
 /// The opcode table of one fork.
@@ -73,6 +76,7 @@ impl OpTable {
                 gas: gas as u32,
                 inputs,
                 span,
+                outputs,
             };
         };
         use SpecId::*;
