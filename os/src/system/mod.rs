@@ -358,13 +358,33 @@ impl<'o> System<'o> {
     /// Writes a slot; returns what its gas rules need.
     #[inline]
     pub fn sstore(&mut self, address: Address, key: U256, value: U256) -> SStoreOutcome {
-        let (present, is_cold) = self.sload(address, key);
+        let oracle = self.oracle;
         let acc = self.load(address);
-        let slot = acc.storage.get_mut(&key).expect("loaded by sload");
-        let original = slot.original;
+        let cleared = acc.storage_cleared;
+        let slot = acc.storage.entry(key).or_insert_with(|| {
+            let v = if cleared {
+                U256::ZERO
+            } else {
+                oracle.storage(address, key)
+            };
+            Slot {
+                original: v,
+                present: v,
+                warm: false,
+                dirty: false,
+            }
+        });
+        let is_cold = !slot.warm;
+        let (original, present) = (slot.original, slot.present);
+        slot.warm = true;
         if present != value {
             slot.present = value;
             slot.dirty = true;
+        }
+        if is_cold {
+            self.journal.push(Entry::SlotWarmed(address, key));
+        }
+        if present != value {
             self.journal.push(Entry::Storage(address, key, present));
         }
         SStoreOutcome {
@@ -550,17 +570,14 @@ impl<'o> System<'o> {
     pub fn finish_tx(&mut self) {
         let journal = core::mem::take(&mut self.journal);
         let clear_empty = self.spec >= SpecId::SpuriousDragon;
+        // Every slot written in this transaction was warmed in it first (SSTORE warms), and
+        // a reverted warming took the later writes with it: the SlotWarmed entries cover them.
         for entry in journal.iter() {
-            match *entry {
-                Entry::SlotWarmed(a, k)
-                | Entry::Storage(a, k, _)
-                | Entry::StorageReset(a, k, _, _) => {
-                    if let Some(s) = self.acc(a).storage.get_mut(&k) {
-                        s.warm = false;
-                        s.original = s.present;
-                    }
+            if let Entry::SlotWarmed(a, k) = *entry {
+                if let Some(s) = self.acc(a).storage.get_mut(&k) {
+                    s.warm = false;
+                    s.original = s.present;
                 }
-                _ => {}
             }
         }
         for entry in journal.iter() {
