@@ -248,8 +248,10 @@ impl<'o> System<'o> {
         if self.info(from).balance < value {
             return false;
         }
-        if from == to {
+        if from == to || value.is_zero() {
+            // A zero-value (or self) transfer changes no balance but still touches both.
             self.touch(from);
+            self.touch(to);
             return true;
         }
         self.sub_balance(from, value);
