@@ -210,6 +210,17 @@ fn fail_keep_gas(gas_left: u64) -> ChildOutcome {
     }
 }
 
+/// A call that runs no code (empty account): success, no output, all gas back.
+fn succeed_empty<F>(cx: &mut ExecContext<'_, '_>, gas_left: u64) -> Start<F> {
+    cx.arena.clear_returndata();
+    let outcome = ChildOutcome {
+        success: true,
+        gas_left,
+        created: None,
+    };
+    Start::Done(outcome, TxStatus::Success)
+}
+
 enum Input<'a> {
     Tx(&'a [u8]),
     Parent(FrameMemory),
@@ -240,13 +251,7 @@ fn start_call<E: ExecutionEnvironment>(
                 && !is_precompile
                 && !cx.system.exists(req.target)
             {
-                cx.arena.clear_returndata();
-                let outcome = ChildOutcome {
-                    success: true,
-                    gas_left: req.gas_limit,
-                    created: None,
-                };
-                return Start::Done(outcome, TxStatus::Success);
+                return succeed_empty(cx, req.gas_limit);
             }
             cx.system.transfer(req.caller, req.target, req.value);
         }
@@ -292,13 +297,7 @@ fn start_call<E: ExecutionEnvironment>(
     }
     let (hash, code) = cx.system.code(req.code_address);
     if code.is_empty() {
-        cx.arena.clear_returndata();
-        let outcome = ChildOutcome {
-            success: true,
-            gas_left: req.gas_limit,
-            created: None,
-        };
-        return Start::Done(outcome, TxStatus::Success);
+        return succeed_empty(cx, req.gas_limit);
     }
     let prepared = ee.prepare_code(hash, &code);
     let mem = match input {

@@ -329,13 +329,13 @@ impl<'o> System<'o> {
         }
     }
 
-    /// Reads a slot; returns the value and whether the slot was cold.
+    /// The slot, loaded from the oracle on first use (zero when the block wiped the storage).
     #[inline]
-    pub fn sload(&mut self, address: Address, key: U256) -> (U256, bool) {
+    fn slot(&mut self, address: Address, key: U256) -> &mut Slot {
         let oracle = self.oracle;
         let acc = self.load(address);
         let cleared = acc.storage_cleared;
-        let slot = acc.storage.entry(key).or_insert_with(|| {
+        acc.storage.entry(key).or_insert_with(|| {
             let v = if cleared {
                 U256::ZERO
             } else {
@@ -347,7 +347,13 @@ impl<'o> System<'o> {
                 warm: false,
                 dirty: false,
             }
-        });
+        })
+    }
+
+    /// Reads a slot; returns the value and whether the slot was cold.
+    #[inline]
+    pub fn sload(&mut self, address: Address, key: U256) -> (U256, bool) {
+        let slot = self.slot(address, key);
         let cold = !slot.warm;
         let value = slot.present;
         if cold {
@@ -360,22 +366,7 @@ impl<'o> System<'o> {
     /// Writes a slot; returns what its gas rules need.
     #[inline]
     pub fn sstore(&mut self, address: Address, key: U256, value: U256) -> SStoreOutcome {
-        let oracle = self.oracle;
-        let acc = self.load(address);
-        let cleared = acc.storage_cleared;
-        let slot = acc.storage.entry(key).or_insert_with(|| {
-            let v = if cleared {
-                U256::ZERO
-            } else {
-                oracle.storage(address, key)
-            };
-            Slot {
-                original: v,
-                present: v,
-                warm: false,
-                dirty: false,
-            }
-        });
+        let slot = self.slot(address, key);
         let is_cold = !slot.warm;
         let (original, present) = (slot.original, slot.present);
         slot.warm = true;
