@@ -5,17 +5,33 @@ use crate::types::AccountInfo;
 use alloy_primitives::U256;
 use hashbrown::HashMap;
 
-/// One storage slot's values at two moments (the block-initial value stays in the oracle).
+/// One storage slot's values at three moments, stamped with the transaction that last
+/// touched it so the per-transaction parts (original, warm) reset lazily, without a pass over
+/// the slots at each transaction's end.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Slot {
-    /// Value at the start of the transaction (EIP-2200 "original").
+    /// Value at the start of the block (what the state diff compares against).
+    pub block_original: U256,
+    /// Value at the start of transaction `tx` (EIP-2200 "original").
     pub original: U256,
     /// Current value.
     pub present: U256,
-    /// Accessed in this transaction (EIP-2929).
+    /// The transaction (block-local counter) the `original` and `warm` fields belong to.
+    pub tx: u32,
+    /// Accessed in transaction `tx` (EIP-2929).
     pub warm: bool,
-    /// Written during the block: a candidate for the state diff.
-    pub dirty: bool,
+}
+
+impl Slot {
+    /// Brings the per-transaction fields up to transaction `tx`.
+    #[inline(always)]
+    pub fn refresh(&mut self, tx: u32) {
+        if self.tx != tx {
+            self.tx = tx;
+            self.original = self.present;
+            self.warm = false;
+        }
+    }
 }
 
 /// A cached account.

@@ -62,6 +62,8 @@ pub struct System<'o> {
     transient: HashMap<(Address, U256), U256>,
     storage_pool: Vec<HashMap<U256, Slot>>,
     refund: i64,
+    /// Counts the block's transactions; stamps slots (see [`Slot::refresh`]).
+    tx: u32,
 }
 
 impl<'o> System<'o> {
@@ -82,6 +84,7 @@ impl<'o> System<'o> {
             transient: b.transient,
             storage_pool: b.storage_pool,
             refund: 0,
+            tx: 0,
         }
     }
 
@@ -300,6 +303,7 @@ impl<'o> System<'o> {
     pub fn create_account(&mut self, address: Address) {
         self.touch(address);
         let spec = self.spec;
+        let tx = self.tx;
         let acc = self.load(address);
         let entry = Entry::Created {
             address,
@@ -311,6 +315,7 @@ impl<'o> System<'o> {
         acc.storage_cleared = true;
         let mut resets = Vec::new();
         for (key, slot) in acc.storage.iter_mut() {
+            slot.refresh(tx);
             if !slot.present.is_zero() || !slot.original.is_zero() {
                 resets.push(Entry::StorageReset(
                     address,
@@ -333,21 +338,25 @@ impl<'o> System<'o> {
     #[inline]
     fn slot(&mut self, address: Address, key: U256) -> &mut Slot {
         let oracle = self.oracle;
+        let tx = self.tx;
         let acc = self.load(address);
         let cleared = acc.storage_cleared;
-        acc.storage.entry(key).or_insert_with(|| {
+        let slot = acc.storage.entry(key).or_insert_with(|| {
             let v = if cleared {
                 U256::ZERO
             } else {
                 oracle.storage(address, key)
             };
             Slot {
+                block_original: v,
                 original: v,
                 present: v,
+                tx,
                 warm: false,
-                dirty: false,
             }
-        })
+        });
+        slot.refresh(tx);
+        slot
     }
 
     /// Reads a slot; returns the value and whether the slot was cold.
@@ -372,7 +381,6 @@ impl<'o> System<'o> {
         slot.warm = true;
         if present != value {
             slot.present = value;
-            slot.dirty = true;
         }
         if is_cold {
             self.journal.push(Entry::SlotWarmed(address, key));
@@ -563,16 +571,9 @@ impl<'o> System<'o> {
     pub fn finish_tx(&mut self) {
         let journal = core::mem::take(&mut self.journal);
         let clear_empty = self.spec >= SpecId::SpuriousDragon;
-        // Every slot written in this transaction was warmed in it first (SSTORE warms), and
-        // a reverted warming took the later writes with it: the SlotWarmed entries cover them.
-        for entry in journal.iter() {
-            if let Entry::SlotWarmed(a, k) = *entry {
-                if let Some(s) = self.acc(a).storage.get_mut(&k) {
-                    s.warm = false;
-                    s.original = s.present;
-                }
-            }
-        }
+        // Slots need nothing: the new transaction stamp makes their `original` and `warm`
+        // fields stale, and `Slot::refresh` renews them on next access.
+        self.tx = self.tx.wrapping_add(1);
         for entry in journal.iter() {
             let address = match *entry {
                 Entry::AccountWarmed(a)
@@ -635,13 +636,12 @@ impl<'o> System<'o> {
             let mut storage: Vec<(U256, U256)> = acc
                 .storage
                 .iter()
-                .filter(|(k, s)| {
-                    s.dirty
-                        && if acc.storage_cleared {
-                            !s.present.is_zero()
-                        } else {
-                            s.present != self.oracle.storage(*address, **k)
-                        }
+                .filter(|(_, s)| {
+                    if acc.storage_cleared {
+                        !s.present.is_zero()
+                    } else {
+                        s.present != s.block_original
+                    }
                 })
                 .map(|(k, s)| (*k, s.present))
                 .collect();
@@ -649,7 +649,11 @@ impl<'o> System<'o> {
             if !info_changed && storage.is_empty() && !acc.storage_cleared {
                 continue;
             }
-            storage.sort_unstable_by_key(|(k, _)| *k);
+            // Limb tuples compare faster than U256's generic ordering; same order.
+            storage.sort_unstable_by_key(|(k, _)| {
+                let l = k.as_limbs();
+                (l[3], l[2], l[1], l[0])
+            });
             let code = if acc.code_changed {
                 self.codes.get(&acc.info.code_hash).cloned()
             } else {
