@@ -89,7 +89,17 @@ impl SkipList {
             if reason.is_empty() {
                 return Err(err("the reason is empty; every skip needs one"));
             }
-            let mut parts = pattern.trim().split("::").map(str::trim);
+            // `[debug] pattern`: skipped only by an unoptimised build of the runner (cases
+            // that pass but take an optimised build to finish in minutes).
+            let pattern = pattern.trim();
+            let (pattern, debug_only) = match pattern.strip_prefix("[debug]") {
+                Some(rest) => (rest.trim(), true),
+                None => (pattern, false),
+            };
+            if debug_only && !cfg!(debug_assertions) {
+                continue;
+            }
+            let mut parts = pattern.split("::").map(str::trim);
             let path = parts.next().unwrap_or("").to_string();
             if path.is_empty() {
                 return Err(err("the path is empty"));
@@ -218,6 +228,18 @@ stSlow/ | a folder
         assert!(!is_index("d0g0"));
         assert!(!is_index("dg0v0"));
         assert!(!is_index("d0g0v0x"));
+    }
+
+    #[test]
+    fn debug_only_entries_apply_to_debug_builds_only() {
+        let list = SkipList::parse(
+            "[debug] a/b.json | slow unoptimised\nc/d.json | other\n",
+            "t",
+        )
+        .unwrap();
+        let expected = if cfg!(debug_assertions) { 2 } else { 1 };
+        assert_eq!(list.entries.len(), expected);
+        assert_eq!(list.entries.last().unwrap().path, "c/d.json");
     }
 
     #[test]

@@ -45,9 +45,9 @@ pub struct InMemoryOracle {
     pub env: BlockEnv,
     pub txs: Vec<TxEnv>,
     accounts: HashMap<Address, AccountInfo>,
-    storage: HashMap<(Address, U256), U256>,
+    /// Per account, so a lookup hashes a 32-byte key in a small map.
+    storage: HashMap<Address, HashMap<U256, U256>>,
     codes: HashMap<B256, Bytes>,
-    with_storage: hashbrown::HashSet<Address>,
     block_hashes: HashMap<u64, B256>,
 }
 
@@ -78,11 +78,15 @@ impl InMemoryOracle {
                 code_hash,
             },
         );
-        for (key, value) in account.storage {
-            if !value.is_zero() {
-                self.with_storage.insert(address);
-                self.storage.insert((address, key), value);
-            }
+        let slots: HashMap<U256, U256> = account
+            .storage
+            .into_iter()
+            .filter(|(_, v)| !v.is_zero())
+            .collect();
+        if slots.is_empty() {
+            self.storage.remove(&address);
+        } else {
+            self.storage.insert(address, slots);
         }
     }
 
@@ -107,12 +111,13 @@ impl Oracle for InMemoryOracle {
     }
     fn storage(&self, address: Address, key: U256) -> U256 {
         self.storage
-            .get(&(address, key))
+            .get(&address)
+            .and_then(|slots| slots.get(&key))
             .copied()
             .unwrap_or_default()
     }
     fn storage_is_empty(&self, address: Address) -> bool {
-        !self.with_storage.contains(&address)
+        !self.storage.contains_key(&address)
     }
     fn code(&self, code_hash: B256) -> Bytes {
         self.codes.get(&code_hash).cloned().unwrap_or_default()

@@ -74,19 +74,58 @@ pub(super) fn run(input: &[u8], gas_limit: u64, out: &mut Vec<u8>) -> Precompile
 }
 
 /// The mixing function G on four words of the working vector.
-#[inline(always)]
-fn g(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize, x: u64, y: u64) {
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-    v[d] = (v[d] ^ v[a]).rotate_right(32);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(24);
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-    v[d] = (v[d] ^ v[a]).rotate_right(16);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(63);
+/// The working vector. Rounds copy it into a local array indexed only by constants, which the
+/// compiler keeps in registers: the mixing is the whole cost of a 2^32-round call.
+struct State([u64; 16]);
+
+macro_rules! g {
+    ($v:ident, $a:literal, $b:literal, $c:literal, $d:literal, $x:expr, $y:expr) => {
+        $v[$a] = $v[$a].wrapping_add($v[$b]).wrapping_add($x);
+        $v[$d] = ($v[$d] ^ $v[$a]).rotate_right(32);
+        $v[$c] = $v[$c].wrapping_add($v[$d]);
+        $v[$b] = ($v[$b] ^ $v[$c]).rotate_right(24);
+        $v[$a] = $v[$a].wrapping_add($v[$b]).wrapping_add($y);
+        $v[$d] = ($v[$d] ^ $v[$a]).rotate_right(16);
+        $v[$c] = $v[$c].wrapping_add($v[$d]);
+        $v[$b] = ($v[$b] ^ $v[$c]).rotate_right(63);
+    };
 }
 
-/// F(h, m, t, f) with `rounds` rounds, updating `h` in place.
+/// One round with message schedule `s`; always inlined, so with a constant `s` every index
+/// is a constant and the state stays in registers.
+#[inline(always)]
+fn round(st: &mut State, m: &[u64; 16], s: &[usize; 16]) {
+    let mut v = st.0;
+    g!(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
+    g!(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
+    g!(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
+    g!(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
+    g!(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
+    g!(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
+    g!(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
+    g!(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+    st.0 = v;
+}
+
+/// Ten rounds: one full cycle of the message schedule, unrolled with constant schedules.
+#[inline(never)]
+fn ten_rounds(st: &mut State, m: &[u64; 16], cycles: u32) {
+    let mut local = State(st.0);
+    for _ in 0..cycles {
+        round(&mut local, m, &SIGMA[0]);
+        round(&mut local, m, &SIGMA[1]);
+        round(&mut local, m, &SIGMA[2]);
+        round(&mut local, m, &SIGMA[3]);
+        round(&mut local, m, &SIGMA[4]);
+        round(&mut local, m, &SIGMA[5]);
+        round(&mut local, m, &SIGMA[6]);
+        round(&mut local, m, &SIGMA[7]);
+        round(&mut local, m, &SIGMA[8]);
+        round(&mut local, m, &SIGMA[9]);
+    }
+    st.0 = local.0;
+}
+
 fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
     let mut v = [0u64; 16];
     v[..8].copy_from_slice(h);
@@ -96,19 +135,13 @@ fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: boo
     if last {
         v[14] = !v[14];
     }
-    for i in 0..rounds as usize {
-        let s = &SIGMA[i % 10];
-        g(&mut v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-        g(&mut v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-        g(&mut v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-        g(&mut v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-        g(&mut v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-        g(&mut v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-        g(&mut v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-        g(&mut v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+    let mut st = State(v);
+    ten_rounds(&mut st, m, rounds / 10);
+    for s in SIGMA.iter().take((rounds % 10) as usize) {
+        round(&mut st, m, s);
     }
     for i in 0..8 {
-        h[i] ^= v[i] ^ v[i + 8];
+        h[i] ^= st.0[i] ^ st.0[i + 8];
     }
 }
 
