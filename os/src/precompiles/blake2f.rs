@@ -140,8 +140,8 @@ fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: boo
     for s in SIGMA.iter().take((rounds % 10) as usize) {
         round(&mut st, m, s);
     }
-    for i in 0..8 {
-        h[i] ^= st.0[i] ^ st.0[i + 8];
+    for (i, w) in h.iter_mut().enumerate() {
+        *w ^= st.0[i] ^ st.0[i + 8];
     }
 }
 
