@@ -368,7 +368,8 @@ pub struct AccountDiff {
     pub code: Option<Bytes>,
     /// The account's storage before the block no longer applies (destroyed or created anew).
     pub storage_cleared: bool,
-    /// Slots whose value changed, with their final value, sorted by key.
+    /// Slots whose value changed, with their final value, in the order the block first wrote
+    /// them (fixed by execution, so the same block always gives the same list).
     pub storage: Vec<(U256, U256)>,
 }
 

@@ -77,8 +77,9 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
                 ..receipt
             });
         }
-        result.state_diff = system.state_diff();
-        self.buffers = Some(system.into_buffers());
+        let (diff, buffers) = system.finish_block();
+        result.state_diff = diff;
+        self.buffers = Some(buffers);
         result
     }
 

@@ -5,13 +5,12 @@ use crate::types::AccountInfo;
 use alloy_primitives::U256;
 use hashbrown::HashMap;
 
-/// One storage slot's values at three moments, stamped with the transaction that last
-/// touched it so the per-transaction parts (original, warm) reset lazily, without a pass over
-/// the slots at each transaction's end.
+/// One storage slot, stamped with the transaction that last touched it so the
+/// per-transaction parts (original, warm) reset lazily, without a pass over the slots at each
+/// transaction's end. Kept small: slot maps are the largest working set of storage-heavy
+/// blocks. The block-initial value stays with the oracle.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Slot {
-    /// Value at the start of the block (what the state diff compares against).
-    pub block_original: U256,
     /// Value at the start of transaction `tx` (EIP-2200 "original").
     pub original: U256,
     /// Current value.
@@ -20,6 +19,8 @@ pub struct Slot {
     pub tx: u32,
     /// Accessed in transaction `tx` (EIP-2929).
     pub warm: bool,
+    /// Written in this block: the key is in the system's written list.
+    pub written: bool,
 }
 
 impl Slot {

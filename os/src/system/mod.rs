@@ -44,6 +44,7 @@ pub struct StateBuffers {
     logs: Vec<Log>,
     transient: HashMap<(Address, U256), U256>,
     storage_pool: Vec<HashMap<U256, Slot>>,
+    written: Vec<(Address, U256, U256)>,
 }
 
 /// Storage maps kept for reuse at most; more are dropped.
@@ -61,6 +62,12 @@ pub struct System<'o> {
     logs: Vec<Log>,
     transient: HashMap<(Address, U256), U256>,
     storage_pool: Vec<HashMap<U256, Slot>>,
+    /// Slots in the order the block first wrote them, with the value they held before: the
+    /// state diff's storage, in an order fixed by execution alone (no sort, no dependence on
+    /// hash-map layout). The value before the first write is the block-initial one wherever
+    /// it matters: storage is only wiped (create, destruct) where it is empty or already
+    /// wiped, and wiped storage is compared against zero.
+    written: Vec<(Address, U256, U256)>,
     refund: i64,
     /// Counts the block's transactions; stamps slots (see [`Slot::refresh`]).
     tx: u32,
@@ -83,13 +90,14 @@ impl<'o> System<'o> {
             logs: b.logs,
             transient: b.transient,
             storage_pool: b.storage_pool,
+            written: b.written,
             refund: 0,
             tx: 0,
         }
     }
 
     /// Ends the block's use of the system, keeping its allocations (emptied) for the next.
-    pub fn into_buffers(mut self) -> StateBuffers {
+    fn into_buffers(mut self) -> StateBuffers {
         for (_, mut acc) in self.accounts.drain() {
             if self.storage_pool.len() < STORAGE_POOL_LIMIT {
                 acc.storage.clear();
@@ -102,6 +110,7 @@ impl<'o> System<'o> {
         self.journal.clear();
         self.logs.clear();
         self.transient.clear();
+        self.written.clear();
         StateBuffers {
             accounts: self.accounts,
             codes: self.codes,
@@ -109,6 +118,7 @@ impl<'o> System<'o> {
             logs: self.logs,
             transient: self.transient,
             storage_pool: self.storage_pool,
+            written: self.written,
         }
     }
 
@@ -348,11 +358,11 @@ impl<'o> System<'o> {
                 oracle.storage(address, key)
             };
             Slot {
-                block_original: v,
                 original: v,
                 present: v,
                 tx,
                 warm: false,
+                written: false,
             }
         });
         slot.refresh(tx);
@@ -379,8 +389,13 @@ impl<'o> System<'o> {
         let is_cold = !slot.warm;
         let (original, present) = (slot.original, slot.present);
         slot.warm = true;
+        let first_write = present != value && !slot.written;
         if present != value {
             slot.present = value;
+            slot.written = true;
+        }
+        if first_write {
+            self.written.push((address, key, present));
         }
         if is_cold {
             self.journal.push(Entry::SlotWarmed(address, key));
@@ -617,9 +632,11 @@ impl<'o> System<'o> {
         self.finish_tx();
     }
 
-    /// Everything the block changed, sorted by address.
-    pub fn state_diff(&self) -> StateDiff {
+    /// Ends the block: everything it changed (accounts sorted by address, each account's
+    /// slots in the order the block first wrote them) and the allocations for the next block.
+    pub fn finish_block(mut self) -> (StateDiff, StateBuffers) {
         let mut accounts = Vec::new();
+        let mut index: HashMap<Address, usize> = HashMap::new();
         for (address, acc) in self.accounts.iter() {
             if !acc.exists {
                 if acc.initial.is_some() {
@@ -633,41 +650,62 @@ impl<'o> System<'o> {
                 }
                 continue;
             }
-            let mut storage: Vec<(U256, U256)> = acc
-                .storage
-                .iter()
-                .filter(|(_, s)| {
-                    if acc.storage_cleared {
-                        !s.present.is_zero()
-                    } else {
-                        s.present != s.block_original
-                    }
-                })
-                .map(|(k, s)| (*k, s.present))
-                .collect();
-            let info_changed = acc.initial != Some(acc.info);
-            if !info_changed && storage.is_empty() && !acc.storage_cleared {
+            if acc.initial != Some(acc.info) || acc.storage_cleared || acc.code_changed {
+                index.insert(*address, accounts.len());
+                accounts.push(self.account_diff(*address, acc));
+            }
+        }
+        let written = core::mem::take(&mut self.written);
+        for &(address, key, initial) in written.iter() {
+            let Some(acc) = self.accounts.get_mut(&address) else {
+                continue;
+            };
+            if !acc.exists {
                 continue;
             }
-            // Limb tuples compare faster than U256's generic ordering; same order.
-            storage.sort_unstable_by_key(|(k, _)| {
-                let l = k.as_limbs();
-                (l[3], l[2], l[1], l[0])
-            });
-            let code = if acc.code_changed {
+            let cleared = acc.storage_cleared;
+            // A key written again after its account's storage was wiped appears twice: the
+            // first visit clears the mark, so it is reported once.
+            let Some(slot) = acc.storage.get_mut(&key).filter(|s| s.written) else {
+                continue;
+            };
+            slot.written = false;
+            let present = slot.present;
+            let changed = if cleared {
+                !present.is_zero()
+            } else {
+                present != initial
+            };
+            if !changed {
+                continue;
+            }
+            let i = match index.get(&address) {
+                Some(i) => *i,
+                None => {
+                    let acc = &self.accounts[&address];
+                    index.insert(address, accounts.len());
+                    accounts.push(self.account_diff(address, acc));
+                    accounts.len() - 1
+                }
+            };
+            accounts[i].storage.push((key, present));
+        }
+        self.written = written;
+        accounts.sort_unstable_by_key(|a| a.address);
+        (StateDiff { accounts }, self.into_buffers())
+    }
+
+    fn account_diff(&self, address: Address, acc: &Account) -> AccountDiff {
+        AccountDiff {
+            address,
+            info: Some(acc.info),
+            code: if acc.code_changed {
                 self.codes.get(&acc.info.code_hash).cloned()
             } else {
                 None
-            };
-            accounts.push(AccountDiff {
-                address: *address,
-                info: Some(acc.info),
-                code,
-                storage_cleared: acc.storage_cleared,
-                storage,
-            });
+            },
+            storage_cleared: acc.storage_cleared,
+            storage: Vec::new(),
         }
-        accounts.sort_unstable_by_key(|a| a.address);
-        StateDiff { accounts }
     }
 }
