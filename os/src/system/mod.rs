@@ -52,6 +52,24 @@ const STORAGE_POOL_LIMIT: usize = 4096;
 /// Distinct codes kept cached across blocks at most.
 const CODE_CACHE_LIMIT: usize = 65536;
 
+/// The cached account, loaded from the oracle on first use.
+#[inline]
+fn load_account<'a>(
+    accounts: &'a mut HashMap<Address, Account>,
+    oracle: &dyn Oracle,
+    address: Address,
+) -> &'a mut Account {
+    accounts.entry(address).or_insert_with(|| {
+        let initial = oracle.account(address);
+        Account {
+            info: initial.unwrap_or_default(),
+            initial,
+            exists: initial.is_some(),
+            ..Default::default()
+        }
+    })
+}
+
 /// The journaled state of one block's execution.
 pub struct System<'o> {
     oracle: &'o dyn Oracle,
@@ -99,11 +117,13 @@ impl<'o> System<'o> {
     /// Ends the block's use of the system, keeping its allocations (emptied) for the next.
     fn into_buffers(mut self) -> StateBuffers {
         for (_, mut acc) in self.accounts.drain() {
-            if self.storage_pool.len() < STORAGE_POOL_LIMIT {
+            if self.storage_pool.len() < STORAGE_POOL_LIMIT && acc.storage.capacity() > 0 {
                 acc.storage.clear();
                 self.storage_pool.push(acc.storage);
             }
         }
+        // Roomiest last: `slot` pops from the end.
+        self.storage_pool.sort_unstable_by_key(|m| m.capacity());
         if self.codes.len() > CODE_CACHE_LIMIT {
             self.codes.clear();
         }
@@ -135,18 +155,7 @@ impl<'o> System<'o> {
 
     #[inline]
     fn load(&mut self, address: Address) -> &mut Account {
-        let oracle = self.oracle;
-        let pool = &mut self.storage_pool;
-        self.accounts.entry(address).or_insert_with(|| {
-            let initial = oracle.account(address);
-            Account {
-                info: initial.unwrap_or_default(),
-                initial,
-                exists: initial.is_some(),
-                storage: pool.pop().unwrap_or_default(),
-                ..Default::default()
-            }
-        })
+        load_account(&mut self.accounts, self.oracle, address)
     }
 
     /// The account (loading it from the oracle on first use).
@@ -349,7 +358,15 @@ impl<'o> System<'o> {
     fn slot(&mut self, address: Address, key: U256) -> &mut Slot {
         let oracle = self.oracle;
         let tx = self.tx;
-        let acc = self.load(address);
+        let pool = &mut self.storage_pool;
+        let acc = load_account(&mut self.accounts, oracle, address);
+        if acc.storage.capacity() == 0 {
+            // The first slot of this account in the block: take the roomiest pooled map
+            // (accounts without storage never take one, so the big maps go where slots are).
+            if let Some(map) = pool.pop() {
+                acc.storage = map;
+            }
+        }
         let cleared = acc.storage_cleared;
         let slot = acc.storage.entry(key).or_insert_with(|| {
             let v = if cleared {
