@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the build needs beyond what rust-toolchain.toml brings (the pinned toolchain,
-# the riscv32im target, rust-src, clippy and rustfmt are installed by rustup on first use).
-# Today no system package is needed: every dependency is pure Rust or builds with the C
-# compiler every machine has. Add apt packages here, never by hand.
+# Installs what the build needs: the toolchain pinned by rust-toolchain.toml (with the riscv32im
+# target, rust-src, clippy and rustfmt) and any system package. Today no system package is
+# needed: every dependency is pure Rust or builds with the C compiler every machine has. Add
+# apt packages here, never by hand.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 packages=()
 if [ ${#packages[@]} -gt 0 ]; then
   missing=()
@@ -12,5 +13,6 @@ if [ ${#packages[@]} -gt 0 ]; then
     apt-get update -q && apt-get install -y -q "${missing[@]}"
   fi
 fi
-# Trigger rustup's install of the pinned toolchain and its targets/components.
-rustup show active-toolchain >/dev/null
+# Install the toolchain pinned by rust-toolchain.toml, with its targets and components
+# (idempotent; rustup >= 1.28 reads the file when given no toolchain name).
+rustup toolchain install
