@@ -268,6 +268,25 @@ impl Arena {
         }
     }
 
+    /// The frame's memory (writable) with its calldata and the returndata beside it: three
+    /// disjoint regions, so CALLDATACOPY and RETURNDATACOPY copy without an extra buffer.
+    #[inline(always)]
+    pub fn split(&mut self, frame: &FrameMemory) -> (&mut [u8], &[u8], &[u8]) {
+        // SAFETY: calldata lies below the frame's memory in the memory region and returndata
+        // in its own region, so the mutable slice overlaps neither shared one; all three were
+        // reserved by push_frame / grow / set_returndata*.
+        unsafe {
+            (
+                core::slice::from_raw_parts_mut(self.memory.add(frame.base), frame.len),
+                core::slice::from_raw_parts(
+                    self.memory.add(frame.calldata_start),
+                    frame.calldata_len,
+                ),
+                core::slice::from_raw_parts(self.returndata, self.returndata_len),
+            )
+        }
+    }
+
     /// The last returndata: the output of the most recent child of the running frame.
     #[inline(always)]
     pub fn returndata(&self) -> &[u8] {

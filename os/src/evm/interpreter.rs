@@ -511,14 +511,8 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
                 if l > 0 {
                     match op {
                         CALLDATACOPY => {
-                            let (cd_start, cd_len) = (f.mem.calldata_start, f.mem.calldata_len);
-                            let _ = cd_start;
-                            // Calldata lies below this frame's memory: copy through a split.
-                            let calldata: &[u8] = cx.arena.calldata(&f.mem);
-                            // SAFETY: calldata and memory are disjoint regions of the arena.
-                            let calldata: &[u8] =
-                                unsafe { core::slice::from_raw_parts(calldata.as_ptr(), cd_len) };
-                            copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], calldata, src);
+                            let (mem, calldata, _) = cx.arena.split(&f.mem);
+                            copy_padded(&mut mem[d..d + l], calldata, src);
                         }
                         CODECOPY => copy_padded(
                             &mut cx.arena.memory_mut(&f.mem)[d..d + l],
@@ -526,12 +520,10 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
                             src,
                         ),
                         _ => {
+                            // In bounds: checked against the returndata size above.
                             let s = small(src).unwrap_or(0);
-                            let rd: &[u8] = cx.arena.returndata();
-                            // SAFETY: returndata and memory are disjoint regions of the arena.
-                            let rd: &[u8] =
-                                unsafe { core::slice::from_raw_parts(rd.as_ptr().add(s), l) };
-                            cx.arena.memory_mut(&f.mem)[d..d + l].copy_from_slice(rd);
+                            let (mem, _, returndata) = cx.arena.split(&f.mem);
+                            mem[d..d + l].copy_from_slice(&returndata[s..s + l]);
                         }
                     }
                 }
@@ -933,10 +925,8 @@ pub fn resume(f: &mut EvmFrame, outcome: ChildOutcome, arena: &mut Arena) {
     } else {
         let n = f.ret_len.min(arena.returndata().len());
         if n > 0 {
-            let rd: &[u8] = arena.returndata();
-            // SAFETY: returndata and memory are disjoint regions of the arena.
-            let rd: &[u8] = unsafe { core::slice::from_raw_parts(rd.as_ptr(), n) };
-            arena.memory_mut(&f.mem)[f.ret_offset..f.ret_offset + n].copy_from_slice(rd);
+            let (mem, _, returndata) = arena.split(&f.mem);
+            mem[f.ret_offset..f.ret_offset + n].copy_from_slice(&returndata[..n]);
         }
         if outcome.success {
             U256::from(1u8)
