@@ -407,6 +407,21 @@ mod tests {
     }
 
     #[test]
+    fn split_gives_the_frames_three_regions() {
+        let mut a = Arena::with_capacity(1 << 20, 1 << 16);
+        let mut f = a.push_frame(&[7, 8, 9]).unwrap();
+        a.grow(&mut f, 32).unwrap();
+        a.set_returndata(&[1, 2]).unwrap();
+        let (mem, calldata, returndata) = a.split(&f);
+        assert_eq!(
+            (mem.len(), calldata, returndata),
+            (32, &[7u8, 8, 9][..], &[1u8, 2][..])
+        );
+        mem[..2].copy_from_slice(returndata);
+        assert_eq!(&a.memory(&f)[..3], &[1, 2, 0]);
+    }
+
+    #[test]
     fn stacks_are_distinct_per_depth() {
         let mut a = Arena::with_capacity(4096, 64);
         let s0 = a.stack_ptr(0) as usize;
