@@ -243,20 +243,17 @@ impl<'o> System<'o> {
 
     /// Adds to the balance; `false` (and no change) on overflow.
     pub fn add_balance(&mut self, address: Address, value: U256) -> bool {
-        let bal = self.info(address).balance;
-        match bal.checked_add(value) {
-            Some(b) => {
-                self.set_balance(address, b);
-                true
-            }
-            None => false,
-        }
+        self.update_balance(address, |b| b.checked_add(value))
     }
 
     /// Subtracts from the balance; `false` (and no change) when it is too small.
     pub fn sub_balance(&mut self, address: Address, value: U256) -> bool {
-        let bal = self.info(address).balance;
-        match bal.checked_sub(value) {
+        self.update_balance(address, |b| b.checked_sub(value))
+    }
+
+    /// Applies `f` to the balance; `None` from `f` leaves it unchanged and returns `false`.
+    fn update_balance(&mut self, address: Address, f: impl FnOnce(U256) -> Option<U256>) -> bool {
+        match f(self.info(address).balance) {
             Some(b) => {
                 self.set_balance(address, b);
                 true
@@ -267,16 +264,18 @@ impl<'o> System<'o> {
 
     /// Moves `value` from `from` to `to`, touching both; `false` when `from` cannot pay.
     pub fn transfer(&mut self, from: Address, to: Address, value: U256) -> bool {
-        if self.info(from).balance < value {
-            return false;
-        }
         if from == to || value.is_zero() {
+            if self.info(from).balance < value {
+                return false;
+            }
             // A zero-value (or self) transfer changes no balance but still touches both.
             self.touch(from);
             self.touch(to);
             return true;
         }
-        self.sub_balance(from, value);
+        if !self.sub_balance(from, value) {
+            return false;
+        }
         if !self.add_balance(to, value) {
             // Cannot happen with a real supply; keep the state consistent anyway.
             self.add_balance(from, value);
