@@ -338,6 +338,8 @@ pub enum HaltReason {
     CreateCollision,
     CodeSizeLimit,
     InvalidCodePrefix,
+    /// CREATE/CREATE2 with init code above the EIP-3860 limit.
+    InitCodeSizeLimit,
     MemoryLimit,
     PrecompileFailure,
     CallDepth,
@@ -352,6 +354,9 @@ pub struct TxReceipt {
     pub result: Result<TxStatus, InvalidTx>,
     /// Gas charged to the sender (after refunds).
     pub gas_used: u64,
+    /// The refund subtracted from the gas spent (after the EIP-3529 cap): observable, so the
+    /// differential tests compare it.
+    pub gas_refunded: u64,
     pub cumulative_gas_used: u64,
     pub logs: Vec<Log>,
     pub output: Bytes,

@@ -132,7 +132,7 @@ pub fn execute<E: ExecutionEnvironment>(
         } => start_create_at(ee, cx, caller, value, gas_limit, address, calldata, 0),
     };
     match start {
-        Start::Frame(rec) => frames.push(rec),
+        Start::Frame(rec) => push_frame(frames, rec, cx),
         Start::Done(outcome, status) => return top_outcome(outcome, status, cx),
     }
     loop {
@@ -152,7 +152,7 @@ pub fn execute<E: ExecutionEnvironment>(
                     start_call(ee, cx, pre_out, &req, depth + 1, Input::Parent(parent_mem))
                 };
                 match start {
-                    Start::Frame(child) => frames.push(child),
+                    Start::Frame(child) => push_frame(frames, child, cx),
                     Start::Done(outcome, _) => {
                         let rec = frames.last_mut().expect("a live frame");
                         ee.resume(&mut rec.frame, outcome, cx);
@@ -163,7 +163,7 @@ pub fn execute<E: ExecutionEnvironment>(
                 let parent_mem = *ee.memory(&rec.frame);
                 let start = start_create(ee, cx, &req, depth + 1, &parent_mem);
                 match start {
-                    Start::Frame(child) => frames.push(child),
+                    Start::Frame(child) => push_frame(frames, child, cx),
                     Start::Done(outcome, _) => {
                         let rec = frames.last_mut().expect("a live frame");
                         ee.resume(&mut rec.frame, outcome, cx);
@@ -181,6 +181,19 @@ pub fn execute<E: ExecutionEnvironment>(
             }
         }
     }
+}
+
+/// Makes `rec` the running frame. A frame starts with empty return data (EIP-211: it is the
+/// output of the last call *this* frame made), so the buffer its caller's earlier children
+/// left behind is forgotten here, the one place every frame passes through.
+#[inline]
+fn push_frame<F>(
+    frames: &mut Vec<FrameRecord<F>>,
+    rec: FrameRecord<F>,
+    cx: &mut ExecContext<'_, '_>,
+) {
+    cx.arena.clear_returndata();
+    frames.push(rec);
 }
 
 fn top_outcome(
@@ -285,13 +298,14 @@ fn start_call<E: ExecutionEnvironment>(
                 };
                 Start::Done(outcome, TxStatus::Success)
             }
-            Err(_) => {
+            Err(e) => {
                 cx.system.revert(checkpoint);
                 cx.arena.clear_returndata();
-                Start::Done(
-                    fail_keep_gas(0),
-                    TxStatus::Halt(HaltReason::PrecompileFailure),
-                )
+                let reason = match e {
+                    precompiles::PrecompileError::OutOfGas => HaltReason::OutOfGas,
+                    precompiles::PrecompileError::Failure => HaltReason::PrecompileFailure,
+                };
+                Start::Done(fail_keep_gas(0), TxStatus::Halt(reason))
             }
         };
     }

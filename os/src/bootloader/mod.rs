@@ -94,6 +94,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         let rejected = |err| TxReceipt {
             result: Err(err),
             gas_used: 0,
+            gas_refunded: 0,
             cumulative_gas_used: 0,
             logs: Vec::new(),
             output: Bytes::new(),
@@ -214,6 +215,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         TxReceipt {
             result: Ok(top.status),
             gas_used,
+            gas_refunded: refund,
             cumulative_gas_used: 0,
             logs,
             output: top.output,

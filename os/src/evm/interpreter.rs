@@ -563,8 +563,9 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
             BLOCKHASH => {
                 let n = *top!();
                 let cur = cx.block.number;
-                *top!() = match small(n).map(|n| n as u64) {
-                    Some(n) if n < cur && cur - n <= 256 => {
+                // The number is a full 256-bit word: any u64 block number is in range.
+                *top!() = match u64::try_from(n) {
+                    Ok(n) if n < cur && cur - n <= 256 => {
                         U256::from_be_bytes(cx.system.oracle().block_hash(n).0)
                     }
                     _ => U256::ZERO,
@@ -766,7 +767,7 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
                 let (o, l) = mem!(off, len);
                 if spec >= SpecId::Shanghai {
                     if l > gas::MAX_INITCODE_SIZE {
-                        halt!(HaltReason::OutOfGas);
+                        halt!(HaltReason::InitCodeSizeLimit);
                     }
                     charge!(gas::INITCODE_WORD * gas::words(l as u64));
                 }
