@@ -1,0 +1,260 @@
+//! Runs cases on two engines and collects what disagrees: one case ([`check`]) or a seeded
+//! batch in parallel ([`run`]), with gas-limit boundary variants and saved mismatches.
+
+use crate::case::Case;
+use crate::deviations;
+use crate::engines::Engine;
+use crate::gen::{self, Kind};
+use crate::outcome::{compare, Difference, Outcome, Status};
+use crate::rng::Rng;
+use crate::trace;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Two engines disagreed on a case.
+#[derive(Clone, Debug, Serialize)]
+pub struct Mismatch {
+    pub case: Case,
+    pub left: String,
+    pub right: String,
+    pub differences: Vec<Difference>,
+    /// The known deviation the case triggers, when it does (then it is not a zkos bug).
+    pub deviation: Option<String>,
+    /// The first step where the EIP-3155 traces part, when both engines can trace.
+    pub divergence: Option<String>,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} vs {} on {} ({}):",
+            self.left, self.right, self.case.origin, self.case.fork
+        )?;
+        for d in &self.differences {
+            writeln!(f, "  {d}")?;
+        }
+        if let Some(dev) = &self.deviation {
+            writeln!(f, "  known deviation: {dev}")?;
+        }
+        if let Some(div) = &self.divergence {
+            writeln!(f, "  {}", div.replace('\n', "\n  "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `case` on both engines; `Ok(None)` when every observable agrees.
+pub fn check(
+    case: &Case,
+    left: &mut dyn Engine,
+    right: &mut dyn Engine,
+) -> Result<Option<Mismatch>, String> {
+    let (l, r) = (left.run(case)?, right.run(case)?);
+    Ok(mismatch(case, left, right, &l, &r))
+}
+
+fn mismatch(
+    case: &Case,
+    left: &mut dyn Engine,
+    right: &mut dyn Engine,
+    l: &Outcome,
+    r: &Outcome,
+) -> Option<Mismatch> {
+    let differences = compare(l, r);
+    if differences.is_empty() {
+        return None;
+    }
+    let (left_steps, right_steps) = match (left.trace(case), right.trace(case)) {
+        (Ok(a), Ok(b)) => (trace::steps(&a), trace::steps(&b)),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let divergence = trace::first_divergence(&left_steps, &right_steps).map(|d| d.to_string());
+    let deviation = deviations::triggered_by(case).or_else(|| {
+        deviations::explains(case, &differences, left_steps.last(), right_steps.last())
+    });
+    Some(Mismatch {
+        case: case.clone(),
+        left: left.name().to_string(),
+        right: right.name().to_string(),
+        differences,
+        deviation: deviation.map(|d| d.name.to_string()),
+        divergence,
+    })
+}
+
+/// What a batch covers and where it writes.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub seed: u64,
+    /// Generated cases (boundary variants come on top).
+    pub count: u64,
+    /// The kinds, cycled through case by case.
+    pub kinds: Vec<Kind>,
+    /// Every `boundary`-th single-transaction case is also run with its gas limit at exactly
+    /// the gas it spends and one below (0 turns this off).
+    pub boundary: u64,
+}
+
+/// A batch's results.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Cases compared (generated ones and their boundary variants).
+    pub cases: u64,
+    /// Transactions by how they ended on the left engine (evidence of what was exercised).
+    pub statuses: BTreeMap<String, u64>,
+    pub mismatches: Vec<Mismatch>,
+    /// Engine errors (a case an engine could not take at all).
+    pub errors: Vec<String>,
+}
+
+impl Summary {
+    /// Mismatches not explained by a known deviation.
+    pub fn unexplained(&self) -> usize {
+        self.mismatches
+            .iter()
+            .filter(|m| m.deviation.is_none())
+            .count()
+    }
+
+    /// The closing line: `N passed, M failed` (failed = unexplained mismatches and errors).
+    pub fn closing_line(&self) -> String {
+        let failed = self.unexplained() as u64 + self.errors.len() as u64;
+        let deviations = self.mismatches.len() as u64 - self.unexplained() as u64;
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.cases - failed - deviations,
+            failed,
+            deviations
+        )
+    }
+
+    fn merge(mut self, other: Summary) -> Summary {
+        self.cases += other.cases;
+        for (k, v) in other.statuses {
+            *self.statuses.entry(k).or_default() += v;
+        }
+        self.mismatches.extend(other.mismatches);
+        self.errors.extend(other.errors);
+        self
+    }
+}
+
+fn status_name(s: &Status) -> String {
+    match s {
+        Status::Success => "success".into(),
+        Status::Revert => "revert".into(),
+        Status::Halt(c) => format!("halt {c:?}"),
+        Status::Invalid(_) => "invalid".into(),
+    }
+}
+
+/// The cases one generated case stands for: itself, and its gas-limit boundary variants.
+fn with_variants(case: Case, first: &Outcome, boundary: bool) -> Vec<Case> {
+    let mut cases = Vec::new();
+    if boundary && case.txs.len() == 1 {
+        if let Some(tx) = first.txs.first() {
+            let spent = tx.gas_used + tx.refund;
+            if !matches!(tx.status, Status::Invalid(_)) && spent > 21_000 {
+                for limit in [spent, spent - 1] {
+                    let mut c = case.clone();
+                    c.txs[0].gas_limit = limit;
+                    c.origin = format!("{} gas limit {limit}", case.origin);
+                    cases.push(c);
+                }
+            }
+        }
+    }
+    cases.insert(0, case);
+    cases
+}
+
+/// Case `index` of a batch.
+pub fn generated(config: &Config, index: u64) -> Case {
+    let kind = config.kinds[(index % config.kinds.len() as u64) as usize];
+    let mut case = gen::generate(kind, Rng::case_seed(config.seed, index));
+    case.origin = format!(
+        "{} (run seed {:#x}, case {index})",
+        case.origin, config.seed
+    );
+    case
+}
+
+/// Runs a batch in parallel, each thread with its own pair of engines.
+pub fn run<L, R>(config: &Config, make_left: L, make_right: R) -> Summary
+where
+    L: Fn() -> Box<dyn Engine> + Sync + Send,
+    R: Fn() -> Box<dyn Engine> + Sync + Send,
+{
+    (0..config.count)
+        .into_par_iter()
+        .map_init(
+            || (make_left(), make_right()),
+            |(left, right), index| {
+                let mut summary = Summary::default();
+                let case = generated(config, index);
+                let boundary = config.boundary > 0 && index % config.boundary == 0;
+                let first = match left.run(&case) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        summary.errors.push(format!("{}: {e}", case.origin));
+                        return summary;
+                    }
+                };
+                for (i, c) in with_variants(case, &first, boundary)
+                    .into_iter()
+                    .enumerate()
+                {
+                    summary.cases += 1;
+                    let l = if i == 0 {
+                        first.clone()
+                    } else {
+                        match left.run(&c) {
+                            Ok(o) => o,
+                            Err(e) => {
+                                summary.errors.push(format!("{}: {e}", c.origin));
+                                continue;
+                            }
+                        }
+                    };
+                    for tx in &l.txs {
+                        *summary.statuses.entry(status_name(&tx.status)).or_default() += 1;
+                    }
+                    let r = match right.run(&c) {
+                        Ok(o) => o,
+                        Err(e) => {
+                            summary.errors.push(format!("{}: {e}", c.origin));
+                            continue;
+                        }
+                    };
+                    if let Some(m) = mismatch(&c, left.as_mut(), right.as_mut(), &l, &r) {
+                        summary.mismatches.push(m);
+                    }
+                }
+                summary
+            },
+        )
+        .reduce(Summary::default, Summary::merge)
+}
+
+/// Writes each mismatch as replayable JSON into `dir` (created if missing); returns the
+/// paths written.
+pub fn save(mismatches: &[Mismatch], dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut paths = Vec::new();
+    for m in mismatches {
+        let name: String = m
+            .case
+            .origin
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let path = dir.join(format!("mismatch-{name}.json"));
+        let json = serde_json::to_string_pretty(m).map_err(std::io::Error::other)?;
+        std::fs::write(&path, json)?;
+        paths.push(path);
+    }
+    Ok(paths)
+}

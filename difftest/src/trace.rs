@@ -1,0 +1,156 @@
+//! EIP-3155 traces of a case on each engine, and the first step where two traces part: what
+//! a person needs to see first when two engines disagree.
+
+use crate::case::Case;
+use crate::engines::revm::{database, environment};
+use alloy_primitives::U256;
+use revm::inspector::inspectors::TracerEip3155;
+use revm::{Context, InspectCommitEvm, MainBuilder, MainContext};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+/// A writer the tracer can own (`'static`) while the caller keeps the bytes.
+#[derive(Clone, Default)]
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// revm's EIP-3155 trace of the case (its own tracer).
+pub fn revm_trace(case: &Case) -> Result<String, String> {
+    let buf = SharedBuf::default();
+    let (cfg, block, txs) = environment(case)?;
+    let mut evm = Context::mainnet()
+        .with_db(database(case))
+        .with_cfg(cfg)
+        .with_block(block)
+        .build_mainnet_with_inspector(TracerEip3155::new(Box::new(buf.clone())));
+    for tx in txs {
+        let _ = evm.inspect_tx_commit(tx);
+    }
+    drop(evm);
+    let bytes = buf.0.borrow();
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// zkos's EIP-3155 trace of the case (the interpreter with the JSON tracer).
+pub fn zkos_trace(case: &Case) -> Result<String, String> {
+    let _ = case;
+    Err("zkos tracing is not wired in yet".into())
+}
+
+/// One instruction of a trace, as far as engines must agree on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub depth: u64,
+    pub pc: u64,
+    pub op: u64,
+    pub gas: u64,
+    pub stack: Vec<U256>,
+    pub mem_size: u64,
+}
+
+fn number(v: Option<&Value>) -> u64 {
+    match v {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(u64::MAX),
+        Some(Value::String(s)) => {
+            let s = s.trim_start_matches("0x");
+            u64::from_str_radix(s, 16).unwrap_or(u64::MAX)
+        }
+        _ => u64::MAX,
+    }
+}
+
+/// The instruction lines of a trace (summary lines and anything unparsable are skipped).
+pub fn steps(trace: &str) -> Vec<Step> {
+    trace
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|v| v.get("pc").is_some())
+        .map(|v| Step {
+            depth: number(v.get("depth")),
+            pc: number(v.get("pc")),
+            op: number(v.get("op")),
+            gas: number(v.get("gas")),
+            stack: v
+                .get("stack")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|s| {
+                            s.as_str()
+                                .and_then(|s| s.parse::<U256>().ok())
+                                .unwrap_or(U256::MAX)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            mem_size: number(v.get("memSize")),
+        })
+        .collect()
+}
+
+/// Where two traces first differ: the step index and each side's step there (`None` when
+/// that trace has already ended).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    pub index: usize,
+    pub left: Option<Step>,
+    pub right: Option<Step>,
+    /// The step before, common to both (context for the reader).
+    pub previous: Option<Step>,
+}
+
+/// The first step where `left` and `right` differ, or `None` when they are the same.
+pub fn first_divergence(left: &[Step], right: &[Step]) -> Option<Divergence> {
+    let n = left.len().max(right.len());
+    (0..n).find_map(|i| {
+        let (l, r) = (left.get(i), right.get(i));
+        (l != r).then(|| Divergence {
+            index: i,
+            left: l.cloned(),
+            right: r.cloned(),
+            previous: i.checked_sub(1).and_then(|p| left.get(p).cloned()),
+        })
+    })
+}
+
+fn show(step: &Option<Step>) -> String {
+    match step {
+        None => "(trace ended)".to_string(),
+        Some(s) => format!(
+            "depth {} pc {} op 0x{:02x} gas {} memSize {} stack [{}]",
+            s.depth,
+            s.pc,
+            s.op,
+            s.gas,
+            s.mem_size,
+            s.stack
+                .iter()
+                .map(|w| format!("{w:#x}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "traces part at step {}", self.index)?;
+        if self.previous.is_some() {
+            writeln!(f, "  before: {}", show(&self.previous))?;
+        }
+        writeln!(f, "  left:   {}", show(&self.left))?;
+        write!(f, "  right:  {}", show(&self.right))
+    }
+}
