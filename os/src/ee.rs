@@ -153,4 +153,10 @@ pub trait ExecutionEnvironment {
     fn gas_left(&self, frame: &Self::Frame) -> u64;
     /// The frame's memory placement (the bootloader reads outputs and inputs from it).
     fn memory<'f>(&self, frame: &'f Self::Frame) -> &'f crate::arena::FrameMemory;
+    /// Transaction `index` of the block is about to be validated and run: the hook where an
+    /// EE's tracer learns transaction boundaries (an EE keeps no per-transaction state
+    /// otherwise, so the default does nothing).
+    fn tx_start(&mut self, _index: usize) {}
+    /// Transaction `index` has its receipt (rejected ones too); see [`Self::tx_start`].
+    fn tx_end(&mut self, _index: usize, _receipt: &crate::types::TxReceipt) {}
 }

@@ -7,6 +7,7 @@ pub mod validate;
 
 use crate::arena::Arena;
 use crate::ee::{ExecContext, ExecutionEnvironment, TxContext};
+use crate::evm::tracer::Tracer;
 use crate::evm::EvmInterpreter;
 use crate::oracle::Oracle;
 use crate::precompiles;
@@ -41,6 +42,25 @@ impl Bootloader<EvmInterpreter> {
     }
 }
 
+#[cfg(feature = "std")]
+impl<T: Tracer> Bootloader<EvmInterpreter<T>> {
+    /// A bootloader whose EVM interpreter reports to `tracer` (see [`crate::evm::tracer`]);
+    /// get the tracer back with [`Self::tracer_mut`] or through [`Self::ee_mut`].
+    pub fn with_tracer(tracer: T) -> Self {
+        Bootloader::with_parts(
+            Arena::new(),
+            EvmInterpreter::with_tracer(SpecId::Cancun, tracer),
+        )
+    }
+}
+
+impl<T: Tracer> Bootloader<EvmInterpreter<T>> {
+    /// The interpreter's tracer, e.g. to take its records after a block.
+    pub fn tracer_mut(&mut self) -> &mut T {
+        self.ee.tracer_mut()
+    }
+}
+
 impl<E: ExecutionEnvironment> Bootloader<E> {
     /// A bootloader over a given arena and execution environment (the guest passes a static
     /// arena; the sequencer may pass the JIT).
@@ -54,6 +74,17 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         }
     }
 
+    /// The execution environment, e.g. to read what its tracer recorded.
+    pub fn ee(&self) -> &E {
+        &self.ee
+    }
+
+    /// The execution environment, mutably: to take a tracer's records between blocks, or to
+    /// reconfigure it. Its code caches stay valid.
+    pub fn ee_mut(&mut self) -> &mut E {
+        &mut self.ee
+    }
+
     /// Executes every transaction of the oracle's block and returns the receipts and the
     /// state diff against the oracle's initial state.
     pub fn run_block<O: Oracle>(&mut self, oracle: &O) -> BlockResult {
@@ -64,6 +95,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         let mut result = BlockResult::default();
         for index in 0..oracle.tx_count() {
             let tx = oracle.tx(index);
+            self.ee.tx_start(index);
             let receipt = self.run_tx(
                 &mut system,
                 &block,
@@ -72,10 +104,12 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
                 &mut result.blob_gas_used,
             );
             result.gas_used += receipt.gas_used;
-            result.receipts.push(TxReceipt {
+            let receipt = TxReceipt {
                 cumulative_gas_used: result.gas_used,
                 ..receipt
-            });
+            };
+            self.ee.tx_end(index, &receipt);
+            result.receipts.push(receipt);
         }
         let (diff, buffers) = system.finish_block();
         result.state_diff = diff;

@@ -4,6 +4,7 @@
 use super::analysis::AnalyzedCode;
 use super::gas;
 use super::opcodes::*;
+use super::tracer::{Step, Tracer};
 use crate::arena::{Arena, FrameMemory};
 use crate::ee::{CallKind, CallRequest, ChildOutcome, CreateRequest, ExecContext, FrameExit};
 use crate::system::SStoreOutcome;
@@ -249,13 +250,21 @@ fn sstore_cost(spec: SpecId, o: SStoreOutcome, new: U256) -> (u64, i64) {
     (cost, refund)
 }
 
-/// Runs `f` until it exits or requests a child frame.
+/// Runs `f` until it exits or requests a child frame, reporting each instruction to `tracer`
+/// when `T::ENABLED` (`table` is the fork's opcode table, for the per-instruction static gas
+/// the trace needs; see [`super::tracer`]).
 ///
 /// # Safety of the stack accesses
 /// The analysis gives each basic block the stack heights it needs at entry (see
 /// [`super::analysis`]); the interpreter checks them when it enters the block, so every
 /// pop/push/peek below is in bounds of the frame's 1024-word stack in the arena.
-pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> FrameExit {
+pub fn run<T: Tracer>(
+    f: &mut EvmFrame,
+    cx: &mut ExecContext<'_, '_>,
+    spec: SpecId,
+    table: &OpTable,
+    tracer: &mut T,
+) -> FrameExit {
     let code_rc = f.code.clone();
     let code: &AnalyzedCode = &code_rc;
     let bytes = code.padded.as_ptr();
@@ -264,6 +273,35 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
     let mut pc = f.pc;
     let mut sp = f.stack_len;
     let mut gas = f.gas;
+    // Trace mode only: static gas already charged (with its block) for instructions of the
+    // current block not yet executed, so `gas + pending` is the gas a per-instruction EVM
+    // would have. Signed: a JUMPDEST subtracts its own gas before it enters its block.
+    let mut pending: i64 = 0;
+
+    // Reports the instruction at `$at` to the tracer (trace mode only).
+    macro_rules! trace_step {
+        ($at:expr) => {{
+            let at: usize = $at;
+            let op = if at < code.len {
+                code.original[at]
+            } else {
+                STOP
+            };
+            // SAFETY: the `sp` words below the top were written by pushes (or are zeroed
+            // arena words), and `sp` <= 1024 between instructions.
+            let words = unsafe { core::slice::from_raw_parts(stack, sp) };
+            tracer.step(&Step {
+                pc: at,
+                op,
+                gas: gas.wrapping_add_signed(pending),
+                stack: words,
+                memory: cx.arena.memory(&f.mem),
+                return_data: cx.arena.returndata(),
+                depth: f.depth + 1,
+                refund: cx.system.refund(),
+            });
+        }};
+    }
 
     macro_rules! save {
         () => {{
@@ -361,12 +399,17 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
             }
         }};
     }
-    // Charges and checks the basic block starting at `$at`.
+    // Charges and checks the basic block starting at `$at`. `$announce`: the tracer has not
+    // seen the block's first instruction yet, so a failed entry reports it before halting
+    // (the halt is that instruction's).
     macro_rules! enter {
-        ($at:expr) => {{
+        ($at:expr, $announce:expr) => {{
             // SAFETY: `$at` <= len, and `blocks` has len + 1 entries.
             let b = unsafe { *blocks.add($at) };
             if sp.wrapping_sub(b.min as usize) > b.span as usize {
+                if T::ENABLED && $announce {
+                    trace_step!($at);
+                }
                 let need = if b.min == super::analysis::IMPOSSIBLE_MIN {
                     b.gas as usize
                 } else {
@@ -377,7 +420,13 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
                 }
                 halt!(HaltReason::StackOverflow);
             }
+            if T::ENABLED && $announce && gas < b.gas as u64 {
+                trace_step!($at);
+            }
             charge!(b.gas as u64);
+            if T::ENABLED {
+                pending += b.gas as i64;
+            }
         }};
     }
     // Continues into the instruction at `pc` from one that ended a block; a JUMPDEST enters
@@ -386,7 +435,7 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
         () => {{
             // SAFETY: padded code (see the loop head).
             if unsafe { *bytes.add(pc) } != JUMPDEST {
-                enter!(pc);
+                enter!(pc, true);
             }
         }};
     }
@@ -399,6 +448,10 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
     if f.enter_pending {
         f.enter_pending = false;
         if pc >= code.len {
+            if T::ENABLED {
+                // The implicit STOP after the code, as a per-instruction EVM executes it.
+                trace_step!(pc);
+            }
             save!();
             return FrameExit::Return { offset: 0, len: 0 };
         }
@@ -408,6 +461,10 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
         // SAFETY: pc never passes code.len + 32 (pushes skip at most 32 bytes past an opcode
         // below len, jumps land below len), and the code is padded with 33 zero bytes.
         let op = unsafe { *bytes.add(pc) };
+        if T::ENABLED {
+            trace_step!(pc);
+            pending -= table.0[op as usize].gas as i64;
+        }
         pc += 1;
         match op {
             STOP => {
@@ -664,7 +721,7 @@ pub fn run(f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>, spec: SpecId) -> Fram
                 push!(U256::from(gas));
                 fall_through!();
             }
-            JUMPDEST => enter!(pc - 1),
+            JUMPDEST => enter!(pc - 1, false),
             TLOAD => {
                 let k = *top!();
                 *top!() = cx.system.tload(f.address, k);

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod gas;
 pub mod interpreter;
 pub mod opcodes;
+pub mod tracer;
 
 use crate::arena::FrameMemory;
 use crate::ee::{ChildOutcome, ExecContext, ExecutionEnvironment, FrameExit, FrameSetup};
@@ -15,23 +16,36 @@ use analysis::AnalyzedCode;
 use hashbrown::HashMap;
 pub use interpreter::EvmFrame;
 use opcodes::OpTable;
+use tracer::{FrameEnd, NoTracer, Tracer};
 
 /// The EVM interpreter as an execution environment. Keeps the analysed code of every code
 /// hash it has seen, across transactions and blocks.
-pub struct EvmInterpreter {
+///
+/// `T` observes execution (see [`tracer`]); the default [`NoTracer`] compiles every hook out,
+/// so untraced execution pays nothing for tracing.
+pub struct EvmInterpreter<T: Tracer = NoTracer> {
     spec: SpecId,
     table: OpTable,
     /// Analyses by code hash, for the current fork (cleared when the fork changes).
     cache: HashMap<B256, Rc<AnalyzedCode>>,
+    tracer: T,
 }
 
 impl EvmInterpreter {
-    /// An interpreter for fork `spec`.
+    /// An untraced interpreter for fork `spec`.
     pub fn new(spec: SpecId) -> Self {
+        EvmInterpreter::with_tracer(spec, NoTracer)
+    }
+}
+
+impl<T: Tracer> EvmInterpreter<T> {
+    /// An interpreter for fork `spec` that reports every instruction to `tracer`.
+    pub fn with_tracer(spec: SpecId, tracer: T) -> Self {
         EvmInterpreter {
             spec,
             table: OpTable::new(spec),
             cache: HashMap::new(),
+            tracer,
         }
     }
 
@@ -48,9 +62,24 @@ impl EvmInterpreter {
     pub fn spec(&self) -> SpecId {
         self.spec
     }
+
+    /// The tracer, to read what it recorded.
+    pub fn tracer(&self) -> &T {
+        &self.tracer
+    }
+
+    /// The tracer, to take its records or reconfigure it between runs.
+    pub fn tracer_mut(&mut self) -> &mut T {
+        &mut self.tracer
+    }
+
+    /// Gives the tracer back, ending the interpreter.
+    pub fn into_tracer(self) -> T {
+        self.tracer
+    }
 }
 
-impl ExecutionEnvironment for EvmInterpreter {
+impl<T: Tracer> ExecutionEnvironment for EvmInterpreter<T> {
     type Frame = EvmFrame;
     type Code = Rc<AnalyzedCode>;
 
@@ -85,7 +114,15 @@ impl ExecutionEnvironment for EvmInterpreter {
     }
 
     fn run(&mut self, frame: &mut EvmFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
-        interpreter::run(frame, cx, self.spec)
+        let exit = interpreter::run(frame, cx, self.spec, &self.table, &mut self.tracer);
+        if T::ENABLED {
+            self.tracer.frame_exit(&FrameEnd {
+                depth: frame.depth + 1,
+                gas_left: frame.gas,
+                exit: &exit,
+            });
+        }
+        exit
     }
 
     fn resume(
@@ -98,7 +135,7 @@ impl ExecutionEnvironment for EvmInterpreter {
     }
 
     fn set_spec(&mut self, spec: SpecId) {
-        EvmInterpreter::set_spec(self, spec)
+        EvmInterpreter::<T>::set_spec(self, spec)
     }
 
     fn gas_left(&self, frame: &EvmFrame) -> u64 {
@@ -107,5 +144,17 @@ impl ExecutionEnvironment for EvmInterpreter {
 
     fn memory<'f>(&self, frame: &'f EvmFrame) -> &'f FrameMemory {
         &frame.mem
+    }
+
+    fn tx_start(&mut self, index: usize) {
+        if T::ENABLED {
+            self.tracer.tx_start(index);
+        }
+    }
+
+    fn tx_end(&mut self, index: usize, receipt: &crate::types::TxReceipt) {
+        if T::ENABLED {
+            self.tracer.tx_end(index, receipt, self.spec);
+        }
     }
 }

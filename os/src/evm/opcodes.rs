@@ -29,6 +29,114 @@ opcodes! {
     CREATE2 = 0xf5, STATICCALL = 0xfa, REVERT = 0xfd, INVALID = 0xfe, SELFDESTRUCT = 0xff,
 }
 
+/// The mnemonic of `op`, for traces (EIP-3155's `opName`) and messages. Every opcode some
+/// supported fork defines has its name (0x44 is `DIFFICULTY`, PREVRANDAO from Paris on);
+/// bytes no fork defines read `UNDEFINED`.
+pub fn op_name(op: u8) -> &'static str {
+    const PUSH: [&str; 32] = [
+        "PUSH1", "PUSH2", "PUSH3", "PUSH4", "PUSH5", "PUSH6", "PUSH7", "PUSH8", "PUSH9", "PUSH10",
+        "PUSH11", "PUSH12", "PUSH13", "PUSH14", "PUSH15", "PUSH16", "PUSH17", "PUSH18", "PUSH19",
+        "PUSH20", "PUSH21", "PUSH22", "PUSH23", "PUSH24", "PUSH25", "PUSH26", "PUSH27", "PUSH28",
+        "PUSH29", "PUSH30", "PUSH31", "PUSH32",
+    ];
+    const DUP: [&str; 16] = [
+        "DUP1", "DUP2", "DUP3", "DUP4", "DUP5", "DUP6", "DUP7", "DUP8", "DUP9", "DUP10", "DUP11",
+        "DUP12", "DUP13", "DUP14", "DUP15", "DUP16",
+    ];
+    const SWAP: [&str; 16] = [
+        "SWAP1", "SWAP2", "SWAP3", "SWAP4", "SWAP5", "SWAP6", "SWAP7", "SWAP8", "SWAP9", "SWAP10",
+        "SWAP11", "SWAP12", "SWAP13", "SWAP14", "SWAP15", "SWAP16",
+    ];
+    const LOG: [&str; 5] = ["LOG0", "LOG1", "LOG2", "LOG3", "LOG4"];
+    match op {
+        STOP => "STOP",
+        ADD => "ADD",
+        MUL => "MUL",
+        SUB => "SUB",
+        DIV => "DIV",
+        SDIV => "SDIV",
+        MOD => "MOD",
+        SMOD => "SMOD",
+        ADDMOD => "ADDMOD",
+        MULMOD => "MULMOD",
+        EXP => "EXP",
+        SIGNEXTEND => "SIGNEXTEND",
+        LT => "LT",
+        GT => "GT",
+        SLT => "SLT",
+        SGT => "SGT",
+        EQ => "EQ",
+        ISZERO => "ISZERO",
+        AND => "AND",
+        OR => "OR",
+        XOR => "XOR",
+        NOT => "NOT",
+        BYTE => "BYTE",
+        SHL => "SHL",
+        SHR => "SHR",
+        SAR => "SAR",
+        KECCAK256 => "KECCAK256",
+        ADDRESS => "ADDRESS",
+        BALANCE => "BALANCE",
+        ORIGIN => "ORIGIN",
+        CALLER => "CALLER",
+        CALLVALUE => "CALLVALUE",
+        CALLDATALOAD => "CALLDATALOAD",
+        CALLDATASIZE => "CALLDATASIZE",
+        CALLDATACOPY => "CALLDATACOPY",
+        CODESIZE => "CODESIZE",
+        CODECOPY => "CODECOPY",
+        GASPRICE => "GASPRICE",
+        EXTCODESIZE => "EXTCODESIZE",
+        EXTCODECOPY => "EXTCODECOPY",
+        RETURNDATASIZE => "RETURNDATASIZE",
+        RETURNDATACOPY => "RETURNDATACOPY",
+        EXTCODEHASH => "EXTCODEHASH",
+        BLOCKHASH => "BLOCKHASH",
+        COINBASE => "COINBASE",
+        TIMESTAMP => "TIMESTAMP",
+        NUMBER => "NUMBER",
+        DIFFICULTY => "DIFFICULTY",
+        GASLIMIT => "GASLIMIT",
+        CHAINID => "CHAINID",
+        SELFBALANCE => "SELFBALANCE",
+        BASEFEE => "BASEFEE",
+        BLOBHASH => "BLOBHASH",
+        BLOBBASEFEE => "BLOBBASEFEE",
+        POP => "POP",
+        MLOAD => "MLOAD",
+        MSTORE => "MSTORE",
+        MSTORE8 => "MSTORE8",
+        SLOAD => "SLOAD",
+        SSTORE => "SSTORE",
+        JUMP => "JUMP",
+        JUMPI => "JUMPI",
+        PC => "PC",
+        MSIZE => "MSIZE",
+        GAS => "GAS",
+        JUMPDEST => "JUMPDEST",
+        TLOAD => "TLOAD",
+        TSTORE => "TSTORE",
+        MCOPY => "MCOPY",
+        PUSH0 => "PUSH0",
+        PUSH1..=PUSH32 => PUSH[(op - PUSH1) as usize],
+        DUP1..=DUP16 => DUP[(op - DUP1) as usize],
+        SWAP1..=SWAP16 => SWAP[(op - SWAP1) as usize],
+        LOG0..=LOG4 => LOG[(op - LOG0) as usize],
+        CREATE => "CREATE",
+        CALL => "CALL",
+        CALLCODE => "CALLCODE",
+        RETURN => "RETURN",
+        DELEGATECALL => "DELEGATECALL",
+        CREATE2 => "CREATE2",
+        STATICCALL => "STATICCALL",
+        REVERT => "REVERT",
+        INVALID => "INVALID",
+        SELFDESTRUCT => "SELFDESTRUCT",
+        _ => "UNDEFINED",
+    }
+}
+
 /// Static facts about one opcode under one fork.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpInfo {
@@ -215,5 +323,32 @@ impl OpTable {
             set(BLOBBASEFEE, 2, 0, 1);
         }
         OpTable(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_opcode_a_fork_defines_has_a_name_and_no_other_does() {
+        let latest = OpTable::new(SpecId::Cancun);
+        for op in 0..=255u8 {
+            let name = op_name(op);
+            let defined = !latest.0[op as usize].is_undefined() || op == INVALID;
+            assert_eq!(
+                name != "UNDEFINED",
+                defined,
+                "opcode {op:#04x} named {name}"
+            );
+        }
+        // Spot checks against the Yellow Paper's numbering.
+        assert_eq!(op_name(0x60), "PUSH1");
+        assert_eq!(op_name(0x7f), "PUSH32");
+        assert_eq!(op_name(0x8f), "DUP16");
+        assert_eq!(op_name(0x90), "SWAP1");
+        assert_eq!(op_name(0xa4), "LOG4");
+        assert_eq!(op_name(0x5e), "MCOPY");
+        assert_eq!(op_name(0x0c), "UNDEFINED");
     }
 }
