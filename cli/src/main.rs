@@ -11,19 +11,57 @@ use std::process::ExitCode;
 /// The usage text, printed by `help` and on any usage error.
 const USAGE: &str = "\
 usage:
-  zkos run BLOCK.json [--json]
+  zkos run BLOCK.json [--json] [--trace | --trace=FILE]
       execute a block (format: docs/block-format.md) and print receipts, state root,
       gas used and execution time
   zkos statetest [PATH...] [--fork F]... [--filter S] [--skip-file F] [--json] [--dump]
+                 [--trace | --trace=FILE]
       run Ethereum GeneralStateTests (files or folders; default: all of
       ../shared/ethtests/GeneralStateTests); --fork repeats; --filter keeps files or cases
       whose name contains S; --skip-file defaults to tests/statetest-skips.txt; --dump
       prints our post state of every entry run (combine with --filter)
   zkos help
-      this text";
+      this text
+
+  --trace writes an EIP-3155 trace (JSON lines: one per instruction, then a summary
+  per transaction) to stderr, --trace=FILE to FILE. statetest runs single-threaded when
+  tracing, needs a PATH or --filter, and ends each entry with a summary carrying its
+  post-state root.";
 
 /// A command-line mistake: reported with the usage, exit code 2.
 pub struct UsageError(pub String);
+
+/// Where `--trace` sends the trace.
+pub enum TraceTarget {
+    Stderr,
+    File(String),
+}
+
+impl TraceTarget {
+    /// Opens the destination (the tracer buffers it).
+    pub fn open(&self) -> Result<Box<dyn std::io::Write + Send>, String> {
+        match self {
+            TraceTarget::Stderr => Ok(Box::new(std::io::stderr())),
+            TraceTarget::File(path) => std::fs::File::create(path)
+                .map(|f| Box::new(f) as Box<dyn std::io::Write + Send>)
+                .map_err(|e| format!("cannot create {path}: {e}")),
+        }
+    }
+}
+
+/// Parses `--trace` (stderr) and `--trace=FILE`; `None` when `arg` is neither. The value is
+/// joined with `=` so that a following path stays a positional argument.
+pub fn trace_option(arg: &str) -> Option<Result<TraceTarget, UsageError>> {
+    if arg == "--trace" {
+        return Some(Ok(TraceTarget::Stderr));
+    }
+    let file = arg.strip_prefix("--trace=")?;
+    Some(if file.is_empty() {
+        Err(UsageError("--trace= needs a file name".into()))
+    } else {
+        Ok(TraceTarget::File(file.to_string()))
+    })
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -4,17 +4,25 @@ use crate::UsageError;
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use zkos_host::blockjson::Block;
 use zkos_host::state::logs_hash;
+use zkos_host::trace::Eip3155Tracer;
 use zkos_os::bootloader::Bootloader;
-use zkos_os::types::{TxReceipt, TxStatus};
+use zkos_os::ee::ExecutionEnvironment;
+use zkos_os::oracle::InMemoryOracle;
+use zkos_os::types::{BlockResult, TxReceipt, TxStatus};
 
 /// Parses the arguments of `run` and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     let mut path = None;
     let mut as_json = false;
+    let mut trace = None;
     for arg in args {
+        if let Some(t) = crate::trace_option(arg) {
+            trace = Some(t?);
+            continue;
+        }
         match arg.as_str() {
             "--json" => as_json = true,
             flag if flag.starts_with("--") => {
@@ -25,7 +33,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
         }
     }
     let path = path.ok_or_else(|| UsageError("run needs a BLOCK.json".into()))?;
-    Ok(match run(&path, as_json) {
+    Ok(match run(&path, as_json, trace) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -44,15 +52,13 @@ fn status(receipt: &TxReceipt) -> String {
     }
 }
 
-/// Loads, executes and prints one block.
-fn run(path: &str, as_json: bool) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let block = Block::from_json_str(&text).map_err(|e| format!("{path}: {e}"))?;
-    let oracle = block.oracle();
-    let mut bootloader = Bootloader::new();
-    crate::quiet_panics();
+/// Runs the block on `bootloader`, timed; a panic is an error message.
+fn execute<E: ExecutionEnvironment>(
+    bootloader: &mut Bootloader<E>,
+    oracle: &InMemoryOracle,
+) -> Result<(BlockResult, Duration), String> {
     let started = Instant::now();
-    let outcome = catch_unwind(AssertUnwindSafe(|| bootloader.run_block(&oracle)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| bootloader.run_block(oracle)));
     let elapsed = started.elapsed();
     let result = outcome.map_err(|p| {
         format!(
@@ -60,6 +66,28 @@ fn run(path: &str, as_json: bool) -> Result<(), String> {
             zkos_host::statetest::panic_message(p.as_ref())
         )
     })?;
+    Ok((result, elapsed))
+}
+
+/// Loads, executes and prints one block; with `trace`, writes its EIP-3155 trace there.
+fn run(path: &str, as_json: bool, trace: Option<crate::TraceTarget>) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let block = Block::from_json_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    let oracle = block.oracle();
+    crate::quiet_panics();
+    let (result, elapsed) = match trace {
+        None => execute(&mut Bootloader::new(), &oracle)?,
+        Some(target) => {
+            let mut bootloader = Bootloader::with_tracer(Eip3155Tracer::json(target.open()?));
+            let outcome = execute(&mut bootloader, &oracle);
+            bootloader
+                .tracer_mut()
+                .sink_mut()
+                .finish()
+                .map_err(|e| format!("cannot write the trace: {e}"))?;
+            outcome?
+        }
+    };
     if result.receipts.len() != block.txs.len() {
         eprintln!(
             "warning: {} receipts for {} transactions",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zkos_host::shared;
 use zkos_host::skips::SkipList;
-use zkos_host::statetest::{run_paths, Options};
+use zkos_host::statetest::{run_paths, Options, TraceOutput};
 use zkos_os::types::SpecId;
 
 /// Parses the arguments of `statetest` and runs it.
@@ -13,8 +13,13 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut options = Options::default();
     let mut skip_file: Option<PathBuf> = None;
+    let mut trace = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
+        if let Some(t) = crate::trace_option(arg) {
+            trace = Some(t?);
+            continue;
+        }
         let mut value = |name: &str| {
             it.next()
                 .cloned()
@@ -37,7 +42,12 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
             path => paths.push(PathBuf::from(path)),
         }
     }
-    Ok(match run(paths, skip_file, options) {
+    if trace.is_some() && paths.is_empty() && options.filter.is_none() {
+        return Err(UsageError(
+            "--trace needs a PATH or --filter (a trace of the whole suite would be huge)".into(),
+        ));
+    }
+    Ok(match run(paths, skip_file, options, trace) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -51,6 +61,7 @@ fn run(
     mut paths: Vec<PathBuf>,
     skip_file: Option<PathBuf>,
     mut options: Options,
+    trace: Option<crate::TraceTarget>,
 ) -> Result<ExitCode, String> {
     if paths.is_empty() {
         paths.push(shared::general_state_tests_dir()?);
@@ -75,8 +86,14 @@ fn run(
             }
         }
     };
+    if let Some(target) = trace {
+        options.trace = Some(TraceOutput::new(target.open()?));
+    }
     crate::quiet_panics();
     let summary = run_paths(&paths, &options);
+    if let Some(e) = options.trace.as_ref().and_then(TraceOutput::error) {
+        return Err(format!("cannot write the trace: {e}"));
+    }
 
     if options.json {
         let out = serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default();

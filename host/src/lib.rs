@@ -11,3 +11,4 @@ pub mod shared;
 pub mod skips;
 pub mod state;
 pub mod statetest;
+pub mod trace;

@@ -13,15 +13,21 @@ use crate::envjson;
 use crate::hexjson::{self, ErrorKind, FieldError, FieldResult};
 use crate::skips::SkipList;
 use crate::state::{logs_hash, State};
+use crate::trace::{Eip3155Tracer, JsonLines, TxSummary};
 use alloy_primitives::{Bytes, B256, U256};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{self, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use zkos_os::bootloader::Bootloader;
+use zkos_os::ee::ExecutionEnvironment;
+use zkos_os::evm::EvmInterpreter;
 use zkos_os::oracle::InMemoryOracle;
 use zkos_os::types::{Authorization, BlockResult, SpecId, TxEnv};
 
@@ -40,6 +46,70 @@ pub struct Options {
     /// Keep our post state of every run entry in [`Summary::dumps`], to debug a root mismatch
     /// (the test files hold only the expected root, not the expected state).
     pub dump: bool,
+    /// Write an EIP-3155 trace of every entry run here: its instruction lines, then a summary
+    /// line with our post-state root. Tracing runs the files one at a time, so that the lines
+    /// of one entry stay together; meant for a case or two (`filter`).
+    pub trace: Option<TraceOutput>,
+}
+
+/// A trace destination shared by the runner's threads; remembers the first write error so
+/// the caller can report it ([`TraceOutput::error`]) instead of losing the trace silently.
+#[derive(Clone)]
+pub struct TraceOutput(Arc<Mutex<TraceState>>);
+
+struct TraceState {
+    out: Box<dyn Write + Send>,
+    error: Option<String>,
+}
+
+impl TraceOutput {
+    /// Traces to `out` (the runner buffers; `out` need not).
+    pub fn new(out: Box<dyn Write + Send>) -> TraceOutput {
+        TraceOutput(Arc::new(Mutex::new(TraceState { out, error: None })))
+    }
+
+    /// The first write error, if any.
+    pub fn error(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|s| s.error.clone())
+    }
+
+    fn same(&self, other: &TraceOutput) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    fn record(&self, result: io::Result<()>) -> io::Result<()> {
+        if let (Err(e), Ok(mut state)) = (&result, self.0.lock()) {
+            state.error.get_or_insert_with(|| e.to_string());
+        }
+        result
+    }
+}
+
+impl Write for TraceOutput {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let result = match self.0.lock() {
+            Ok(mut state) => state.out.write(data),
+            Err(_) => Err(io::Error::other("trace output poisoned by a panic")),
+        };
+        match result {
+            Ok(n) => Ok(n),
+            Err(e) => self.record(Err(e)).map(|_| 0),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let result = match self.0.lock() {
+            Ok(mut state) => state.out.flush(),
+            Err(_) => Err(io::Error::other("trace output poisoned by a panic")),
+        };
+        self.record(result)
+    }
+}
+
+impl fmt::Debug for TraceOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TraceOutput")
+    }
 }
 
 /// One test that did not pass (or a file that could not be run).
@@ -182,10 +252,14 @@ pub fn run_paths(paths: &[PathBuf], options: &Options) -> Summary {
     }
     files.sort();
     files.dedup();
-    let results: Vec<Summary> = files
-        .par_iter()
-        .map(|file| run_file(file, options))
-        .collect();
+    let results: Vec<Summary> = if options.trace.is_some() {
+        files.iter().map(|file| run_file(file, options)).collect()
+    } else {
+        files
+            .par_iter()
+            .map(|file| run_file(file, options))
+            .collect()
+    };
     for result in results {
         summary.merge(result);
     }
@@ -229,22 +303,64 @@ pub fn relative_test_path(path: &Path) -> String {
     }
 }
 
+/// The interpreter the runner traces with.
+type TracedBootloader = Bootloader<EvmInterpreter<Eip3155Tracer<JsonLines<TraceOutput>>>>;
+
 thread_local! {
     /// One bootloader per worker thread: it owns a large arena that should be reused.
     static BOOTLOADER: RefCell<Option<Bootloader>> = const { RefCell::new(None) };
+    /// The tracing one, with the output it writes to.
+    static TRACED: RefCell<Option<(TraceOutput, TracedBootloader)>> = const { RefCell::new(None) };
 }
 
-/// Runs a block on this thread's bootloader; a panic discards the bootloader, since its
-/// arena may be left inconsistent.
-fn execute(oracle: &InMemoryOracle) -> Result<BlockResult, String> {
-    BOOTLOADER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let boot = slot.get_or_insert_with(Bootloader::new);
-        match catch_unwind(AssertUnwindSafe(|| boot.run_block(oracle))) {
-            Ok(result) => Ok(result),
-            Err(panic) => {
-                *slot = None;
-                Err(format!("panic: {}", panic_message(panic.as_ref())))
+/// Runs a block on `slot`'s bootloader (made by `make` if there is none); a panic discards
+/// the bootloader, since its arena may be left inconsistent.
+fn run_guarded<E: ExecutionEnvironment>(
+    slot: &mut Option<Bootloader<E>>,
+    make: impl FnOnce() -> Bootloader<E>,
+    oracle: &InMemoryOracle,
+) -> Result<BlockResult, String> {
+    let boot = slot.get_or_insert_with(make);
+    match catch_unwind(AssertUnwindSafe(|| boot.run_block(oracle))) {
+        Ok(result) => Ok(result),
+        Err(panic) => {
+            *slot = None;
+            Err(format!("panic: {}", panic_message(panic.as_ref())))
+        }
+    }
+}
+
+/// Runs a block on this thread's bootloader, the tracing one when `trace` is set.
+fn execute(oracle: &InMemoryOracle, trace: Option<&TraceOutput>) -> Result<BlockResult, String> {
+    let Some(out) = trace else {
+        return BOOTLOADER
+            .with(|cell| run_guarded(&mut cell.borrow_mut(), Bootloader::new, oracle));
+    };
+    TRACED.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_some_and(|(o, _)| !o.same(out)) {
+            *cell = None;
+        }
+        let mut slot = cell.take().map(|(_, boot)| boot);
+        let make = || {
+            let tracer = Eip3155Tracer::new(JsonLines::new(out.clone()).without_summaries());
+            Bootloader::with_tracer(tracer)
+        };
+        let result = run_guarded(&mut slot, make, oracle);
+        *cell = slot.map(|boot| (out.clone(), boot));
+        result
+    })
+}
+
+/// Writes the summary line of a traced entry after its steps (the tracing bootloader's
+/// writer holds them buffered) and flushes.
+fn write_trace_summary(out: &TraceOutput, summary: &TxSummary) {
+    TRACED.with(|cell| {
+        if let Some((o, boot)) = cell.borrow_mut().as_mut() {
+            if o.same(out) {
+                let sink = boot.tracer_mut().sink_mut();
+                sink.write_summary(summary);
+                let _ = out.record(sink.finish());
             }
         }
     })
@@ -481,6 +597,7 @@ impl CaseCtx<'_> {
         let tx = build_tx(case.tx, ix, case.chain_id)?;
 
         let mut post = case.pre.clone();
+        let mut traced: Option<TxSummary> = None;
         let (rejected, logs) = match tx {
             Err(why) => (
                 Some(format!("transaction not representable: {why}")),
@@ -490,10 +607,12 @@ impl CaseCtx<'_> {
                 let mut oracle = InMemoryOracle::new(env.clone(), vec![tx]);
                 case.pre.fill_oracle(&mut oracle);
                 envjson::set_test_block_hashes(&mut oracle, env.number);
-                let result = match execute(&oracle) {
+                let started = Instant::now();
+                let result = match execute(&oracle, self.options.trace.as_ref()) {
                     Ok(r) => r,
                     Err(panic) => return Ok((Some(panic), None)),
                 };
+                let elapsed = started.elapsed().as_nanos();
                 let Some(receipt) = result.receipts.first() else {
                     return Ok((
                         Some(format!(
@@ -504,6 +623,11 @@ impl CaseCtx<'_> {
                     ));
                 };
                 post.apply_diff(&result.state_diff);
+                if self.options.trace.is_some() {
+                    let mut summary = TxSummary::from_receipt(0, receipt, spec);
+                    summary.time_ns = Some(elapsed);
+                    traced = Some(summary);
+                }
                 let logs = logs_hash(result.receipts.iter().flat_map(|r| &r.logs));
                 (
                     receipt
@@ -517,6 +641,10 @@ impl CaseCtx<'_> {
         };
         post.touch_coinbase(coinbase, spec);
         let root = post.root();
+        if let (Some(out), Some(mut summary)) = (&self.options.trace, traced) {
+            summary.state_root = Some(root);
+            write_trace_summary(out, &summary);
+        }
 
         let mut problems = Vec::new();
         match (&expect_exception, &rejected) {
