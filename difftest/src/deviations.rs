@@ -6,7 +6,7 @@
 
 use crate::case::Case;
 use crate::outcome::Difference;
-use crate::trace::Step;
+use crate::trace::{last_of_tx, Step};
 use alloy_primitives::Address;
 
 /// A documented difference of revm from the specification.
@@ -70,8 +70,29 @@ pub const MODEXP_LENGTHS: Deviation = Deviation {
              transaction that calls 0x05 directly shows the halt reason.",
 };
 
+/// revm calls a DUPn without n stack items an overflow.
+pub const DUP_UNDERFLOW: Deviation = Deviation {
+    name: "DUP underflow named overflow",
+    reason: "A DUPn with fewer than n items on the stack is a stack underflow (EELS raises \
+             StackUnderflowError); revm 43 reports it as StackOverflow, because its dup check \
+             covers both bounds with one error. Taken as this deviation only when revm's trace \
+             ends at a DUPn with fewer than n items.",
+};
+
+/// revm checks the EIP-3860 init-code limit before it charges CREATE's own gas.
+pub const INITCODE_BEFORE_GAS: Deviation = Deviation {
+    name: "init-code limit before CREATE gas",
+    reason: "CREATE and CREATE2 cost 32000 before anything else (geth charges it as the \
+             opcode's constant gas, EELS with the memory expansion, both before the EIP-3860 \
+             size check), so a frame that cannot pay it halts out of gas; revm checks the size \
+             first and reports the init-code limit. Taken as this deviation only when both \
+             traces end at that CREATE.",
+};
+
 /// Every deviation, for listings.
-pub const ALL: [Deviation; 6] = [
+pub const ALL: [Deviation; 8] = [
+    INITCODE_BEFORE_GAS,
+    DUP_UNDERFLOW,
     EIP7610,
     CONSTANTINOPLE,
     BLOCK_BLOBS,
@@ -97,12 +118,12 @@ pub fn triggered_by(case: &Case) -> Option<Deviation> {
 }
 
 /// The deviation that explains a mismatch whose only differences are `differences`, given
-/// the last instruction of each engine's trace; `None` when it is not fully explained.
+/// each engine's trace; `None` when it is not fully explained.
 pub fn explains(
     case: &Case,
     differences: &[Difference],
-    left_last: Option<&Step>,
-    right_last: Option<&Step>,
+    left_steps: &[Step],
+    right_steps: &[Step],
 ) -> Option<Deviation> {
     // Only top-level halt classes may differ: gas, state and everything else must agree.
     let mut pairs = Vec::new();
@@ -115,18 +136,32 @@ pub fn explains(
             .ok()?;
         pairs.push((tx, d.left.as_str(), d.right.as_str()));
     }
-    let same_end = match (left_last, right_last) {
-        (Some(l), Some(r)) => l.depth == r.depth && l.pc == r.pc,
-        _ => false,
-    };
     let mut found = None;
     for (tx, left, right) in pairs {
+        let (left_last, right_last) = (last_of_tx(left_steps, tx), last_of_tx(right_steps, tx));
+        let same_end = match (left_last, right_last) {
+            (Some(l), Some(r)) => l.depth == r.depth && l.pc == r.pc,
+            _ => false,
+        };
         let dev = match (left, right) {
             ("Halt(StackUnderflow)", "Halt(OutOfGas)") if same_end => GAS_BEFORE_STACK,
+            ("Halt(StackUnderflow)", "Halt(StackOverflow)")
+                if same_end
+                    && right_last.is_some_and(|s| {
+                        (0x80..=0x8f).contains(&s.op) && (s.stack.len() as u64) < s.op - 0x7f
+                    }) =>
+            {
+                DUP_UNDERFLOW
+            }
             ("Halt(OutOfGas)", "Halt(ReturnDataOutOfBounds)")
                 if same_end && left_last.map(|s| s.op) == Some(0x3e) =>
             {
                 RETURNDATACOPY_ORDER
+            }
+            ("Halt(OutOfGas)", "Halt(InitCodeSizeLimit)")
+                if same_end && left_last.is_some_and(|s| s.op == 0xf0 || s.op == 0xf5) =>
+            {
+                INITCODE_BEFORE_GAS
             }
             ("Halt(OutOfGas)", "Halt(PrecompileFailure)")
                 if case.txs.get(tx)?.to == Some(Address::with_last_byte(5)) =>

@@ -68,13 +68,12 @@ fn mismatch(
         return None;
     }
     let (left_steps, right_steps) = match (left.trace(case), right.trace(case)) {
-        (Ok(a), Ok(b)) => (trace::steps(&a), trace::steps(&b)),
+        (Ok(a), Ok(b)) => (a, b),
         _ => (Vec::new(), Vec::new()),
     };
     let divergence = trace::first_divergence(&left_steps, &right_steps).map(|d| d.to_string());
-    let deviation = deviations::triggered_by(case).or_else(|| {
-        deviations::explains(case, &differences, left_steps.last(), right_steps.last())
-    });
+    let deviation = deviations::triggered_by(case)
+        .or_else(|| deviations::explains(case, &differences, &left_steps, &right_steps));
     Some(Mismatch {
         case: case.clone(),
         left: left.name().to_string(),

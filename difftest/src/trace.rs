@@ -10,6 +10,8 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
+use zkos_host::trace::Eip3155Tracer;
+use zkos_os::bootloader::Bootloader;
 
 /// A writer the tracer can own (`'static`) while the caller keeps the bytes.
 #[derive(Clone, Default)]
@@ -25,8 +27,8 @@ impl Write for SharedBuf {
     }
 }
 
-/// revm's EIP-3155 trace of the case (its own tracer).
-pub fn revm_trace(case: &Case) -> Result<String, String> {
+/// revm's EIP-3155 trace of the case (its own tracer), as JSON lines per transaction.
+pub fn revm_json(case: &Case) -> Result<Vec<String>, String> {
     let buf = SharedBuf::default();
     let (cfg, block, txs) = environment(case)?;
     let mut evm = Context::mainnet()
@@ -34,23 +36,62 @@ pub fn revm_trace(case: &Case) -> Result<String, String> {
         .with_cfg(cfg)
         .with_block(block)
         .build_mainnet_with_inspector(TracerEip3155::new(Box::new(buf.clone())));
+    let mut per_tx = Vec::with_capacity(txs.len());
     for tx in txs {
         let _ = evm.inspect_tx_commit(tx);
+        let mut bytes = buf.0.borrow_mut();
+        per_tx.push(String::from_utf8_lossy(&bytes).into_owned());
+        bytes.clear();
     }
-    drop(evm);
-    let bytes = buf.0.borrow();
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(per_tx)
 }
 
-/// zkos's EIP-3155 trace of the case (the interpreter with the JSON tracer).
-pub fn zkos_trace(case: &Case) -> Result<String, String> {
-    let _ = case;
-    Err("zkos tracing is not wired in yet".into())
+/// revm's trace of the case as steps.
+pub fn revm_steps(case: &Case) -> Result<Vec<Step>, String> {
+    Ok(revm_json(case)?
+        .iter()
+        .enumerate()
+        .flat_map(|(tx, text)| steps(text, tx))
+        .collect())
+}
+
+/// zkos's EIP-3155 trace of the case as JSON lines (the interpreter with the JSON tracer).
+pub fn zkos_json(case: &Case, out: impl Write) -> Result<(), String> {
+    let oracle = case.oracle()?;
+    let mut boot = Bootloader::with_tracer(Eip3155Tracer::json(out));
+    boot.run_block(&oracle);
+    boot.tracer_mut()
+        .sink_mut()
+        .finish()
+        .map_err(|e| e.to_string())
+}
+
+/// zkos's trace of the case as steps (recorded in memory, no JSON in between).
+pub fn zkos_steps(case: &Case) -> Result<Vec<Step>, String> {
+    let oracle = case.oracle()?;
+    let mut boot = Bootloader::with_tracer(Eip3155Tracer::memory());
+    boot.run_block(&oracle);
+    let recorded = boot.tracer_mut().sink_mut().take();
+    Ok(recorded
+        .steps
+        .into_iter()
+        .map(|s| Step {
+            tx: s.tx,
+            depth: s.depth as u64,
+            pc: s.pc as u64,
+            op: s.op as u64,
+            gas: s.gas,
+            stack: s.stack,
+            mem_size: s.mem_size as u64,
+        })
+        .collect())
 }
 
 /// One instruction of a trace, as far as engines must agree on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
+    /// Which transaction of the block (0-based).
+    pub tx: usize,
     pub depth: u64,
     pub pc: u64,
     pub op: u64,
@@ -70,13 +111,15 @@ fn number(v: Option<&Value>) -> u64 {
     }
 }
 
-/// The instruction lines of a trace (summary lines and anything unparsable are skipped).
-pub fn steps(trace: &str) -> Vec<Step> {
+/// The instruction lines of transaction `tx`'s trace; summary lines and anything unparsable
+/// are skipped.
+pub fn steps(trace: &str, tx: usize) -> Vec<Step> {
     trace
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|v| v.get("pc").is_some())
         .map(|v| Step {
+            tx,
             depth: number(v.get("depth")),
             pc: number(v.get("pc")),
             op: number(v.get("op")),
@@ -98,6 +141,11 @@ pub fn steps(trace: &str) -> Vec<Step> {
             mem_size: number(v.get("memSize")),
         })
         .collect()
+}
+
+/// The last instruction transaction `tx` executed, in a trace's steps.
+pub fn last_of_tx(steps: &[Step], tx: usize) -> Option<&Step> {
+    steps.iter().rev().find(|s| s.tx == tx)
 }
 
 /// Where two traces first differ: the step index and each side's step there (`None` when
@@ -129,7 +177,8 @@ fn show(step: &Option<Step>) -> String {
     match step {
         None => "(trace ended)".to_string(),
         Some(s) => format!(
-            "depth {} pc {} op 0x{:02x} gas {} memSize {} stack [{}]",
+            "tx {} depth {} pc {} op 0x{:02x} gas {} memSize {} stack [{}]",
+            s.tx,
             s.depth,
             s.pc,
             s.op,

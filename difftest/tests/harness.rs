@@ -25,7 +25,7 @@ impl Engine for Planted {
         }
         Ok(o)
     }
-    fn trace(&mut self, case: &Case) -> Result<String, String> {
+    fn trace(&mut self, case: &Case) -> Result<Vec<zkos_difftest::trace::Step>, String> {
         self.0.trace(case)
     }
 }

@@ -167,3 +167,47 @@ fn blockhash_above_2_pow_32() {
         "the current block has no hash yet"
     );
 }
+
+fn halt_of(code: &str, gas_for_code: u64) -> TxStatus {
+    let o = oracle(
+        BlockEnv::default(),
+        &[(A, contract(code))],
+        call(A, 21_000 + gas_for_code),
+    );
+    let result = run(&o);
+    result.receipts[0].result.clone().expect("executed")
+}
+
+/// A basic block that halts, halts at the instruction a per-instruction EVM halts at, for that
+/// instruction's reason. PUSH1 1 PUSH1 2 ADD ADD: the second ADD underflows, but with 5 gas
+/// the second PUSH1 already cannot pay.
+#[test]
+fn a_halting_block_halts_at_its_first_failing_instruction() {
+    use zkos_os::types::HaltReason::*;
+    let code = "600160020101";
+    assert_eq!(halt_of(code, 5), TxStatus::Halt(OutOfGas));
+    assert_eq!(
+        halt_of(code, 8),
+        TxStatus::Halt(OutOfGas),
+        "the first ADD cannot pay"
+    );
+    // With 9, the second ADD is reached with no gas left: its missing input comes first.
+    assert_eq!(halt_of(code, 9), TxStatus::Halt(StackUnderflow));
+    assert_eq!(halt_of(code, 12), TxStatus::Halt(StackUnderflow));
+    // Stack inputs are checked before gas (EELS pops before it charges): the lone ADD with
+    // no gas at all underflows.
+    assert_eq!(halt_of("01", 0), TxStatus::Halt(StackUnderflow));
+}
+
+/// The block's static gas is charged when it is entered; a dynamic cost that the rest cannot
+/// pay must not halt early when a per-instruction EVM still has the gas at that point.
+/// PUSH1 0 PUSH1 0 MSTORE (3 for memory) | PUSH1 1 PUSH1 0 PUSH1 0 RETURNDATACOPY (3 to copy;
+/// out of bounds: there is no return data) | PUSH1 0 PUSH1 0 STOP. Reaching the failing
+/// RETURNDATACOPY costs 9 + 3 + 12 + 3 = 27 gas.
+#[test]
+fn dynamic_costs_see_the_gas_of_the_blocks_later_instructions() {
+    use zkos_os::types::HaltReason::*;
+    let code = "60006000526001600060003e6000600000";
+    assert_eq!(halt_of(code, 27), TxStatus::Halt(ReturnDataOutOfBounds));
+    assert_eq!(halt_of(code, 26), TxStatus::Halt(OutOfGas));
+}

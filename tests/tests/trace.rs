@@ -271,10 +271,9 @@ fn out_of_gas_halts_with_an_error_on_its_step() {
 }
 
 #[test]
-fn a_block_the_frame_cannot_pay_for_halts_at_its_first_instruction() {
-    // The documented limitation: the block PUSH1 PUSH1 ADD STOP costs 9 and the frame has 5.
-    // A per-instruction EVM would run the first PUSH1 (3) and halt at the second; the
-    // interpreter halts at the block's first instruction. Same outcome: all gas gone.
+fn a_block_the_frame_cannot_pay_for_halts_where_a_per_instruction_evm_does() {
+    // The block PUSH1 PUSH1 ADD STOP costs 9 and the frame has 5: the first PUSH1 runs (3)
+    // and the second cannot pay (2 left), exactly as in a per-instruction EVM.
     let src = "
         PUSH1 0x01
         PUSH1 0x02
@@ -282,8 +281,12 @@ fn a_block_the_frame_cannot_pay_for_halts_at_its_first_instruction() {
         STOP
     ";
     let (result, rec) = traced(&oracle(&[(CONTRACT, contract(src))], 21_005));
-    assert_steps(&rec.steps, &[(0, 0x60, 1, 5, 5, &[], 0)]);
-    assert_eq!(rec.steps[0].error, Some(HaltReason::OutOfGas));
+    assert_steps(
+        &rec.steps,
+        &[(0, 0x60, 1, 5, 3, &[], 0), (2, 0x60, 1, 2, 2, &[1], 0)],
+    );
+    let errors: Vec<_> = rec.steps.iter().map(|s| s.error).collect();
+    assert_eq!(errors, [None, Some(HaltReason::OutOfGas)]);
     assert_eq!(
         result.receipts[0].result,
         Ok(TxStatus::Halt(HaltReason::OutOfGas))
@@ -292,8 +295,8 @@ fn a_block_the_frame_cannot_pay_for_halts_at_its_first_instruction() {
 
 #[test]
 fn a_stack_underflow_in_a_block_entered_by_fall_through_is_traced() {
-    // GAS ends its block; the next block (POP POP POP STOP) needs 3 words and has 1, so the
-    // entry check fails before POP runs: the POP step carries the error.
+    // GAS ends its block; the next block (POP POP POP STOP) needs 3 words and has 1: the
+    // first POP runs, the second underflows and carries the error.
     let src = "
         GAS             ; pc 0
         POP             ; pc 1
@@ -306,10 +309,11 @@ fn a_stack_underflow_in_a_block_entered_by_fall_through_is_traced() {
         &rec.steps,
         &[
             (0, 0x5a, 1, 79_000, 2, &[], 0),
-            (1, 0x50, 1, 78_998, 78_998, &[78_998], 0),
+            (1, 0x50, 1, 78_998, 2, &[78_998], 0),
+            (2, 0x50, 1, 78_996, 78_996, &[], 0),
         ],
     );
-    assert_eq!(rec.steps[1].error, Some(HaltReason::StackUnderflow));
+    assert_eq!(rec.steps[2].error, Some(HaltReason::StackUnderflow));
 }
 
 #[test]

@@ -206,12 +206,13 @@ fn cmd_minimize(args: &Args) -> Result<bool, String> {
 fn cmd_trace(args: &Args) -> Result<bool, String> {
     let path = args.positional.first().ok_or("trace needs a FILE")?;
     let case = read_case(path)?;
-    let text = if args.flags.contains_key("revm") {
-        RevmEngine::new().trace(&case)?
+    if args.flags.contains_key("revm") {
+        for text in zkos_difftest::trace::revm_json(&case)? {
+            print!("{text}");
+        }
     } else {
-        ZkosEngine::interpreter().trace(&case)?
-    };
-    print!("{text}");
+        zkos_difftest::trace::zkos_json(&case, std::io::stdout().lock())?;
+    }
     Ok(true)
 }
 

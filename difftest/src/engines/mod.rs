@@ -7,6 +7,7 @@ pub mod zkos;
 
 use crate::case::Case;
 use crate::outcome::Outcome;
+use crate::trace::Step;
 
 pub use self::revm::RevmEngine;
 pub use self::zkos::ZkosEngine;
@@ -18,7 +19,9 @@ pub trait Engine {
     /// Runs every transaction of the case from its pre-state. `Err` only for a case the
     /// engine cannot take at all (an unsupported fork); a rejected transaction is an outcome.
     fn run(&mut self, case: &Case) -> Result<Outcome, String>;
-    /// The EIP-3155 trace of the run, one JSON object per line (summary lines included), for
-    /// locating where two engines part.
-    fn trace(&mut self, case: &Case) -> Result<String, String>;
+    /// The EIP-3155 trace of the run, for locating where two engines part. The default: this
+    /// engine cannot trace.
+    fn trace(&mut self, _case: &Case) -> Result<Vec<Step>, String> {
+        Err(format!("{} cannot trace", self.name()))
+    }
 }

@@ -227,8 +227,8 @@ impl Engine for RevmEngine {
         })
     }
 
-    fn trace(&mut self, case: &Case) -> Result<String, String> {
-        crate::trace::revm_trace(case)
+    fn trace(&mut self, case: &Case) -> Result<Vec<crate::trace::Step>, String> {
+        crate::trace::revm_steps(case)
     }
 }
 

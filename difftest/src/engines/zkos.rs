@@ -46,8 +46,10 @@ impl<E: ExecutionEnvironment> Engine for ZkosEngine<E> {
         Ok(outcome_of(case, &result))
     }
 
-    fn trace(&mut self, case: &Case) -> Result<String, String> {
-        crate::trace::zkos_trace(case)
+    /// The interpreter's trace: the engine under test may be another EE (the JIT), whose
+    /// divergence from revm is then located through the interpreter it must equal.
+    fn trace(&mut self, case: &Case) -> Result<Vec<crate::trace::Step>, String> {
+        crate::trace::zkos_steps(case)
     }
 }
 

@@ -158,6 +158,36 @@ impl AnalyzedCode {
         }
     }
 
+    /// Static gas of the instructions after the one at `at` up to the end of `at`'s basic
+    /// block: what entering the block charged in advance for them. The interpreter gives it
+    /// back when a dynamic cost at `at` cannot be paid otherwise, because a per-instruction
+    /// EVM would still have that gas at `at` (slow path only: it walks the block).
+    pub fn static_gas_after(&self, table: &OpTable, at: usize) -> u64 {
+        let op = self.padded[at];
+        if ends_block(op) {
+            return 0;
+        }
+        let mut i = at + 1;
+        let mut gas = 0u64;
+        // The padding (STOP) ends every walk by `len + 1`.
+        while i < self.padded.len() {
+            let op = self.padded[i];
+            if op == opcodes::JUMPDEST {
+                break;
+            }
+            gas += table.0[op as usize].gas as u64;
+            if ends_block(op) {
+                break;
+            }
+            i += if (opcodes::PUSH1..=opcodes::PUSH32).contains(&op) {
+                (op - opcodes::PUSH1) as usize + 2
+            } else {
+                1
+            };
+        }
+        gas
+    }
+
     /// The code as deployed.
     #[inline]
     pub fn code(&self) -> &[u8] {

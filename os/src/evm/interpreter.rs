@@ -265,6 +265,32 @@ pub fn run<T: Tracer>(
     table: &OpTable,
     tracer: &mut T,
 ) -> FrameExit {
+    run_impl::<T, false>(f, cx, spec, table, tracer, false)
+}
+
+/// The dispatch loop, in two builds. The fast one (`CAREFUL = false`) charges and checks a
+/// basic block once when it enters it. When that check fails the block halts somewhere, and
+/// which instruction halts first, and why, is observable (the transaction's halt reason, an
+/// EIP-3155 trace): the fast build then hands the frame, at the block's start, to the careful
+/// build, which checks and charges instruction by instruction as the specification does
+/// (stack inputs, then gas, then stack room: EELS's order) until the halt. It only ever runs
+/// a block that halts, so it costs nothing on the paths that do not.
+///
+/// `first_traced`: the tracer has already seen the instruction at `f.pc` (a JUMPDEST that
+/// entered its own block).
+// `refunded` is set by arms that return right after (block-ending ones): harmless.
+#[allow(unused_assignments)]
+fn run_impl<T: Tracer, const CAREFUL: bool>(
+    f: &mut EvmFrame,
+    cx: &mut ExecContext<'_, '_>,
+    spec: SpecId,
+    table: &OpTable,
+    tracer: &mut T,
+    first_traced: bool,
+) -> FrameExit {
+    let mut skip_trace = CAREFUL && first_traced;
+    // Whether `refund_block_rest!` gave the block's advance charge back (fast build only).
+    let mut refunded = false;
     let code_rc = f.code.clone();
     let code: &AnalyzedCode = &code_rc;
     let bytes = code.padded.as_ptr();
@@ -339,13 +365,59 @@ pub fn run<T: Tracer>(
             sp += 1;
         }};
     }
+    // A dynamic cost the fast build cannot pay from what the block's advance charge left:
+    // give back the static gas charged for the block's later instructions (a per-instruction
+    // EVM still has it here) once; the instruction then finishes and the rest of the block
+    // runs in the careful build (`careful_if_refunded!`), which charges it instruction by
+    // instruction.
+    macro_rules! refund_block_rest {
+        () => {{
+            if !CAREFUL && !refunded {
+                let rest = code.static_gas_after(table, pc - 1);
+                if rest > 0 {
+                    refunded = true;
+                    gas += rest;
+                    if T::ENABLED {
+                        pending = 0;
+                    }
+                }
+            }
+        }};
+    }
     macro_rules! charge {
         ($c:expr) => {{
             let c: u64 = $c;
             if gas < c {
-                halt!(HaltReason::OutOfGas);
+                refund_block_rest!();
+                if gas < c {
+                    halt!(HaltReason::OutOfGas);
+                }
             }
             gas -= c;
+        }};
+    }
+    // Memory expansion with the same give-back as `charge!`.
+    macro_rules! expand_or_halt {
+        ($off:expr, $len:expr) => {{
+            match expand(&mut gas, &mut f.mem, cx.arena, $off, $len) {
+                Ok(()) => {}
+                Err(HaltReason::OutOfGas) if !CAREFUL && !refunded => {
+                    refund_block_rest!();
+                    if let Err(e) = expand(&mut gas, &mut f.mem, cx.arena, $off, $len) {
+                        halt!(e);
+                    }
+                }
+                Err(e) => halt!(e),
+            }
+        }};
+    }
+    // After an instruction that took the give-back: the rest of its block runs careful.
+    macro_rules! careful_if_refunded {
+        () => {{
+            if !CAREFUL && refunded {
+                save!();
+                return run_impl::<T, true>(f, cx, spec, table, tracer, false);
+            }
         }};
     }
     macro_rules! mem {
@@ -362,9 +434,7 @@ pub fn run<T: Tracer>(
                     None => halt!(HaltReason::OutOfGas),
                 }
             };
-            if let Err(e) = expand(&mut gas, &mut f.mem, cx.arena, off, len) {
-                halt!(e);
-            }
+            expand_or_halt!(off, len);
             (off, len)
         }};
     }
@@ -399,33 +469,25 @@ pub fn run<T: Tracer>(
             }
         }};
     }
-    // Charges and checks the basic block starting at `$at`. `$announce`: the tracer has not
-    // seen the block's first instruction yet, so a failed entry reports it before halting
-    // (the halt is that instruction's).
+    // Charges and checks the basic block starting at `$at` (fast build; the careful build
+    // checks each instruction instead). `$announced`: the tracer has seen the block's first
+    // instruction already (a JUMPDEST entering its own block).
     macro_rules! enter {
-        ($at:expr, $announce:expr) => {{
-            // SAFETY: `$at` <= len, and `blocks` has len + 1 entries.
-            let b = unsafe { *blocks.add($at) };
-            if sp.wrapping_sub(b.min as usize) > b.span as usize {
-                if T::ENABLED && $announce {
-                    trace_step!($at);
+        ($at:expr, $announced:expr) => {{
+            if !CAREFUL {
+                // SAFETY: `$at` <= len, and `blocks` has len + 1 entries.
+                let b = unsafe { *blocks.add($at) };
+                if sp.wrapping_sub(b.min as usize) > b.span as usize || gas < b.gas as u64 {
+                    // The block halts: find where and why, instruction by instruction.
+                    f.pc = $at;
+                    f.stack_len = sp;
+                    f.gas = gas;
+                    return run_impl::<T, true>(f, cx, spec, table, tracer, $announced);
                 }
-                let need = if b.min == super::analysis::IMPOSSIBLE_MIN {
-                    b.gas as usize
-                } else {
-                    b.min as usize
-                };
-                if sp < need {
-                    halt!(HaltReason::StackUnderflow);
+                gas -= b.gas as u64;
+                if T::ENABLED {
+                    pending += b.gas as i64;
                 }
-                halt!(HaltReason::StackOverflow);
-            }
-            if T::ENABLED && $announce && gas < b.gas as u64 {
-                trace_step!($at);
-            }
-            charge!(b.gas as u64);
-            if T::ENABLED {
-                pending += b.gas as i64;
             }
         }};
     }
@@ -435,7 +497,7 @@ pub fn run<T: Tracer>(
         () => {{
             // SAFETY: padded code (see the loop head).
             if unsafe { *bytes.add(pc) } != JUMPDEST {
-                enter!(pc, true);
+                enter!(pc, false);
             }
         }};
     }
@@ -462,8 +524,23 @@ pub fn run<T: Tracer>(
         // below len, jumps land below len), and the code is padded with 33 zero bytes.
         let op = unsafe { *bytes.add(pc) };
         if T::ENABLED {
-            trace_step!(pc);
-            pending -= table.0[op as usize].gas as i64;
+            if !skip_trace {
+                trace_step!(pc);
+            }
+            skip_trace = false;
+            if !CAREFUL {
+                pending -= table.0[op as usize].gas as i64;
+            }
+        }
+        if CAREFUL {
+            let info = table.0[op as usize];
+            if sp < info.inputs as usize {
+                halt!(HaltReason::StackUnderflow);
+            }
+            charge!(info.gas as u64);
+            if sp - info.inputs as usize + info.outputs as usize > crate::arena::STACK_LIMIT {
+                halt!(HaltReason::StackOverflow);
+            }
         }
         pc += 1;
         match op {
@@ -500,6 +577,7 @@ pub fn run<T: Tracer>(
                 };
                 charge!(per_byte * exp.bit_len().div_ceil(8) as u64);
                 *top!() = base.wrapping_pow(exp);
+                careful_if_refunded!();
             }
             SIGNEXTEND => binop!(|b, x| signextend(b, x)),
             LT => binop!(|a, b| bool_word!(a < b)),
@@ -532,12 +610,14 @@ pub fn run<T: Tracer>(
                 charge!(gas::KECCAK_WORD * gas::words(l as u64));
                 let h = alloy_primitives::keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
                 *top!() = U256::from_be_bytes(h.0);
+                careful_if_refunded!();
             }
             ADDRESS => push!(word_of(f.address)),
             BALANCE => {
                 let a = addr_of(*top!());
                 cold_account!(a);
                 *top!() = cx.system.info(a).balance;
+                careful_if_refunded!();
             }
             ORIGIN => push!(word_of(cx.tx.origin)),
             CALLER => push!(word_of(f.caller)),
@@ -553,18 +633,17 @@ pub fn run<T: Tracer>(
                 let dst = pop!();
                 let src = pop!();
                 let len = pop!();
+                let (d, l) = mem!(dst, len);
+                copy_cost!(l);
+                // The bounds check comes after the gas, memory expansion included (EELS).
                 if op == RETURNDATACOPY {
                     let rl = cx.arena.returndata().len();
-                    let end = small(src)
-                        .zip(small(len))
-                        .and_then(|(s, l)| s.checked_add(l));
+                    let end = small(src).and_then(|s| s.checked_add(l));
                     match end {
                         Some(e) if e <= rl => {}
                         _ => halt!(HaltReason::ReturnDataOutOfBounds),
                     }
                 }
-                let (d, l) = mem!(dst, len);
-                copy_cost!(l);
                 if l > 0 {
                     match op {
                         CALLDATACOPY => {
@@ -584,6 +663,7 @@ pub fn run<T: Tracer>(
                         }
                     }
                 }
+                careful_if_refunded!();
             }
             CODESIZE => push!(U256::from(code.len)),
             GASPRICE => push!(cx.tx.gas_price),
@@ -592,6 +672,7 @@ pub fn run<T: Tracer>(
                 cold_account!(a);
                 let (_, c) = cx.system.code(a);
                 *top!() = U256::from(c.len());
+                careful_if_refunded!();
             }
             EXTCODECOPY => {
                 let a = addr_of(pop!());
@@ -605,6 +686,7 @@ pub fn run<T: Tracer>(
                     let (_, c) = cx.system.code(a);
                     copy_padded(&mut cx.arena.memory_mut(&f.mem)[d..d + l], &c, src);
                 }
+                careful_if_refunded!();
             }
             RETURNDATASIZE => push!(U256::from(cx.arena.returndata().len())),
             EXTCODEHASH => {
@@ -616,6 +698,7 @@ pub fn run<T: Tracer>(
                 } else {
                     U256::ZERO
                 };
+                careful_if_refunded!();
             }
             BLOCKHASH => {
                 let n = *top!();
@@ -660,18 +743,21 @@ pub fn run<T: Tracer>(
                 let mut w = [0u8; 32];
                 w.copy_from_slice(&m[o..o + 32]);
                 *top!() = U256::from_be_bytes(w);
+                careful_if_refunded!();
             }
             MSTORE => {
                 let off = pop!();
                 let v = pop!();
                 let (o, _) = mem!(off, U256::from(32u8));
                 cx.arena.memory_mut(&f.mem)[o..o + 32].copy_from_slice(&v.to_be_bytes::<32>());
+                careful_if_refunded!();
             }
             MSTORE8 => {
                 let off = pop!();
                 let v = pop!();
                 let (o, _) = mem!(off, U256::from(1u8));
                 cx.arena.memory_mut(&f.mem)[o] = v.byte(0);
+                careful_if_refunded!();
             }
             SLOAD => {
                 let k = *top!();
@@ -680,6 +766,7 @@ pub fn run<T: Tracer>(
                     charge!(gas::COLD_SLOAD_EXTRA);
                 }
                 *top!() = v;
+                careful_if_refunded!();
             }
             SSTORE => {
                 if f.is_static {
@@ -721,7 +808,7 @@ pub fn run<T: Tracer>(
                 push!(U256::from(gas));
                 fall_through!();
             }
-            JUMPDEST => enter!(pc - 1, false),
+            JUMPDEST => enter!(pc - 1, true),
             TLOAD => {
                 let k = *top!();
                 *top!() = cx.system.tload(f.address, k);
@@ -748,12 +835,11 @@ pub fn run<T: Tracer>(
                         _ => halt!(HaltReason::OutOfGas),
                     };
                     let hi = s.max(d);
-                    if let Err(e) = expand(&mut gas, &mut f.mem, cx.arena, hi, l) {
-                        halt!(e);
-                    }
+                    expand_or_halt!(hi, l);
                     copy_cost!(l);
                     cx.arena.memory_mut(&f.mem).copy_within(s..s + l, d);
                 }
+                careful_if_refunded!();
             }
             PUSH0 => push!(U256::ZERO),
             PUSH1 => {
@@ -812,6 +898,7 @@ pub fn run<T: Tracer>(
                     topics,
                     data,
                 });
+                careful_if_refunded!();
             }
             CREATE | CREATE2 => {
                 if f.is_static {
@@ -821,11 +908,15 @@ pub fn run<T: Tracer>(
                 let off = pop!();
                 let len = pop!();
                 let salt = if op == CREATE2 { Some(pop!()) } else { None };
+                // EIP-3860's size limit is checked before memory is expanded for the init code
+                // (as geth and revm do; a length that does not fit 64 bits is out of gas).
+                if spec >= SpecId::Shanghai
+                    && u64::try_from(len).is_ok_and(|l| l > gas::MAX_INITCODE_SIZE as u64)
+                {
+                    halt!(HaltReason::InitCodeSizeLimit);
+                }
                 let (o, l) = mem!(off, len);
                 if spec >= SpecId::Shanghai {
-                    if l > gas::MAX_INITCODE_SIZE {
-                        halt!(HaltReason::InitCodeSizeLimit);
-                    }
                     charge!(gas::INITCODE_WORD * gas::words(l as u64));
                 }
                 if salt.is_some() {

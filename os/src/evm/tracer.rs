@@ -30,13 +30,12 @@
 //! the interpreter keeps that amount and adds it back, so `gas` in a [`Step`] is the value a
 //! per-instruction EVM would show.
 //!
-//! # Known limitation
-//! When a block's entry check fails (out of gas for the whole block's static gas, or a stack
-//! underflow or overflow somewhere in the block), the interpreter halts at the block's first
-//! instruction, while a per-instruction EVM would first execute the block's earlier
-//! instructions and halt at the one that fails. The trace then ends with the block's first
-//! instruction carrying the error. The result (all the frame's gas consumed, its changes
-//! undone) is the same either way.
+//! # Blocks that halt
+//! When a block's entry check fails (its static gas exceeds the gas left, or an instruction
+//! in it lacks stack inputs or room), the interpreter re-runs that block instruction by
+//! instruction (see `interpreter::run`), so the trace shows the block's earlier instructions
+//! and ends at the one that halts, with the specification's reason, as a per-instruction EVM
+//! would.
 
 use crate::ee::FrameExit;
 use crate::types::{SpecId, TxReceipt};
