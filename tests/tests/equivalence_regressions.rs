@@ -5,8 +5,8 @@ use alloy_primitives::{address, b256, hex, Address, Bytes, B256, U256};
 use zkos_os::bootloader::Bootloader;
 use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
 use zkos_os::types::{BlockEnv, BlockResult, TxEnv, TxStatus};
+use zkos_tests::call_tx;
 
-const SENDER: Address = address!("5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e");
 const A: Address = address!("aaaa00000000000000000000000000000000aaaa");
 const B: Address = address!("bbbb00000000000000000000000000000000bbbb");
 
@@ -14,16 +14,6 @@ fn contract(code: &str) -> GenesisAccount {
     GenesisAccount {
         nonce: 1,
         code: Bytes::from(hex::decode(code).expect("hex")),
-        ..Default::default()
-    }
-}
-
-fn call(to: Address, gas_limit: u64) -> TxEnv {
-    TxEnv {
-        caller: SENDER,
-        to: Some(to),
-        gas_limit,
-        chain_id: Some(1),
         ..Default::default()
     }
 }
@@ -46,18 +36,7 @@ fn slot(result: &BlockResult, address: Address, key: u64) -> Option<U256> {
 }
 
 fn oracle(env: BlockEnv, accounts: &[(Address, GenesisAccount)], tx: TxEnv) -> InMemoryOracle {
-    let mut oracle = InMemoryOracle::new(env, vec![tx]);
-    oracle.insert_account(
-        SENDER,
-        GenesisAccount {
-            balance: U256::from(10u128.pow(18)),
-            ..Default::default()
-        },
-    );
-    for (address, account) in accounts {
-        oracle.insert_account(*address, account.clone());
-    }
-    oracle
+    zkos_tests::oracle(env, accounts, vec![tx])
 }
 
 /// A STATICCALLs the identity precompile with one byte (its return data is then one byte),
@@ -69,7 +48,7 @@ fn a_new_call_frame_starts_with_empty_return_data() {
     let o = oracle(
         BlockEnv::default(),
         &[(A, contract(a)), (B, contract(b))],
-        call(A, 100_000),
+        call_tx(A, 100_000),
     );
     let result = run(&o);
     let receipt = &result.receipts[0];
@@ -97,7 +76,7 @@ fn init_code_starts_with_empty_return_data() {
     let o = oracle(
         BlockEnv::default(),
         &[(A, contract(creator))],
-        call(A, 200_000),
+        call_tx(A, 200_000),
     );
     let result = run(&o);
     assert_eq!(result.receipts[0].result, Ok(TxStatus::Success));
@@ -120,7 +99,7 @@ fn return_data_is_the_last_child_output_of_this_frame() {
     let o = oracle(
         BlockEnv::default(),
         &[(A, contract(a)), (B, contract(b))],
-        call(A, 100_000),
+        call_tx(A, 100_000),
     );
     let result = run(&o);
     assert_eq!(result.receipts[0].result, Ok(TxStatus::Success));
@@ -147,7 +126,7 @@ fn blockhash_above_2_pow_32() {
         number,
         ..Default::default()
     };
-    let mut o = oracle(env, &[(A, contract(&code))], call(A, 200_000));
+    let mut o = oracle(env, &[(A, contract(&code))], call_tx(A, 200_000));
     for n in number - 300..=number {
         o.set_block_hash(n, hash(n));
     }
@@ -172,7 +151,7 @@ fn halt_of(code: &str, gas_for_code: u64) -> TxStatus {
     let o = oracle(
         BlockEnv::default(),
         &[(A, contract(code))],
-        call(A, 21_000 + gas_for_code),
+        call_tx(A, 21_000 + gas_for_code),
     );
     let result = run(&o);
     result.receipts[0].result.clone().expect("executed")

@@ -24,12 +24,12 @@ use zkos_os::types::{
     AccountDiff, AccountInfo, BlockEnv, BlockResult, HaltReason, InvalidTx, SpecId, TxEnv,
     TxReceipt, TxStatus, KECCAK_EMPTY,
 };
+use zkos_tests::{call_tx, SENDER};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-const SENDER: Address = address!("5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e");
 const CONTRACT: Address = address!("c0de00000000000000000000000000000000c0de");
 const CALLEE: Address = address!("ca11ee0000000000000000000000000000ca11ee");
 const OTHER: Address = address!("0712e50000000000000000000000000000712e50");
@@ -72,17 +72,6 @@ fn env(spec: SpecId) -> BlockEnv {
     BlockEnv {
         spec,
         coinbase: COINBASE,
-        ..Default::default()
-    }
-}
-
-/// A legacy call from SENDER (nonce 0) to `to`, at gas price zero.
-fn call_tx(to: Address, gas_limit: u64) -> TxEnv {
-    TxEnv {
-        caller: SENDER,
-        to: Some(to),
-        gas_limit,
-        chain_id: Some(1),
         ..Default::default()
     }
 }

@@ -14,9 +14,9 @@ use zkos_host::blockjson::Block;
 use zkos_host::trace::{step_json, Eip3155Tracer, Recorder, TraceStep};
 use zkos_os::bootloader::Bootloader;
 use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
-use zkos_os::types::{BlockEnv, BlockResult, HaltReason, SpecId, TxEnv, TxStatus};
+use zkos_os::types::{BlockEnv, BlockResult, HaltReason, SpecId, TxStatus};
+use zkos_tests::call_tx;
 
-const SENDER: Address = address!("5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e");
 const CONTRACT: Address = address!("c0de00000000000000000000000000000000c0de");
 const CALLEE: Address = address!("ca11ee0000000000000000000000000000ca11ee");
 
@@ -37,25 +37,7 @@ fn oracle(accounts: &[(Address, GenesisAccount)], gas_limit: u64) -> InMemoryOra
         spec: SpecId::Cancun,
         ..Default::default()
     };
-    let tx = TxEnv {
-        caller: SENDER,
-        to: Some(CONTRACT),
-        gas_limit,
-        chain_id: Some(1),
-        ..Default::default()
-    };
-    let mut oracle = InMemoryOracle::new(env, vec![tx]);
-    oracle.insert_account(
-        SENDER,
-        GenesisAccount {
-            balance: U256::from(10u128.pow(18)),
-            ..Default::default()
-        },
-    );
-    for (address, account) in accounts {
-        oracle.insert_account(*address, account.clone());
-    }
-    oracle
+    zkos_tests::oracle(env, accounts, vec![call_tx(CONTRACT, gas_limit)])
 }
 
 /// Runs the block traced into memory; also runs it untraced and requires the same result.
