@@ -399,7 +399,7 @@ impl<'o> System<'o> {
     }
 
     /// Writes a slot; returns what its gas rules need.
-    #[inline]
+    #[inline(always)]
     pub fn sstore(&mut self, address: Address, key: U256, value: U256) -> SStoreOutcome {
         let slot = self.slot(address, key);
         let is_cold = !slot.warm;
