@@ -191,51 +191,77 @@ where
         .into_par_iter()
         .map_init(
             || (make_left(), make_right()),
-            |(left, right), index| {
-                let mut summary = Summary::default();
-                let case = generated(config, index);
-                let boundary = config.boundary > 0 && index % config.boundary == 0;
-                let first = match left.run(&case) {
-                    Ok(o) => o,
-                    Err(e) => {
-                        summary.errors.push(format!("{}: {e}", case.origin));
-                        return summary;
+            |engines, index| {
+                // A panic in either engine is a finding, not the end of the run: it is
+                // reported for its case and the thread goes on with fresh engines.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let (left, right) = (&mut engines.0, &mut engines.1);
+                    run_one(config, index, left.as_mut(), right.as_mut())
+                }));
+                run.unwrap_or_else(|panic| {
+                    *engines = (make_left(), make_right());
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Summary {
+                        cases: 1,
+                        errors: vec![format!(
+                            "{}: panicked: {what}",
+                            generated(config, index).origin
+                        )],
+                        ..Summary::default()
                     }
-                };
-                for (i, c) in with_variants(case, &first, boundary)
-                    .into_iter()
-                    .enumerate()
-                {
-                    summary.cases += 1;
-                    let l = if i == 0 {
-                        first.clone()
-                    } else {
-                        match left.run(&c) {
-                            Ok(o) => o,
-                            Err(e) => {
-                                summary.errors.push(format!("{}: {e}", c.origin));
-                                continue;
-                            }
-                        }
-                    };
-                    for tx in &l.txs {
-                        *summary.statuses.entry(status_name(&tx.status)).or_default() += 1;
-                    }
-                    let r = match right.run(&c) {
-                        Ok(o) => o,
-                        Err(e) => {
-                            summary.errors.push(format!("{}: {e}", c.origin));
-                            continue;
-                        }
-                    };
-                    if let Some(m) = mismatch(&c, left.as_mut(), right.as_mut(), &l, &r) {
-                        summary.mismatches.push(m);
-                    }
-                }
-                summary
+                })
             },
         )
         .reduce(Summary::default, Summary::merge)
+}
+
+/// Case `index` of a batch and its boundary variants on both engines.
+fn run_one(config: &Config, index: u64, left: &mut dyn Engine, right: &mut dyn Engine) -> Summary {
+    let mut summary = Summary::default();
+    let case = generated(config, index);
+    let boundary = config.boundary > 0 && index % config.boundary == 0;
+    let first = match left.run(&case) {
+        Ok(o) => o,
+        Err(e) => {
+            summary.errors.push(format!("{}: {e}", case.origin));
+            return summary;
+        }
+    };
+    for (i, c) in with_variants(case, &first, boundary)
+        .into_iter()
+        .enumerate()
+    {
+        summary.cases += 1;
+        let l = if i == 0 {
+            first.clone()
+        } else {
+            match left.run(&c) {
+                Ok(o) => o,
+                Err(e) => {
+                    summary.errors.push(format!("{}: {e}", c.origin));
+                    continue;
+                }
+            }
+        };
+        for tx in &l.txs {
+            *summary.statuses.entry(status_name(&tx.status)).or_default() += 1;
+        }
+        let r = match right.run(&c) {
+            Ok(o) => o,
+            Err(e) => {
+                summary.errors.push(format!("{}: {e}", c.origin));
+                continue;
+            }
+        };
+        if let Some(m) = mismatch(&c, left, right, &l, &r) {
+            summary.mismatches.push(m);
+        }
+    }
+    summary
 }
 
 /// Writes each mismatch as replayable JSON into `dir` (created if missing); returns the

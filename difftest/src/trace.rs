@@ -32,7 +32,7 @@ pub fn revm_json(case: &Case) -> Result<Vec<String>, String> {
     let buf = SharedBuf::default();
     let (cfg, block, txs) = environment(case)?;
     let mut evm = Context::mainnet()
-        .with_db(database(case))
+        .with_db(database(case)?)
         .with_cfg(cfg)
         .with_block(block)
         .build_mainnet_with_inspector(TracerEip3155::new(Box::new(buf.clone())));

@@ -97,7 +97,17 @@ fn cases_and_mismatches_round_trip_through_json() {
 fn bad_case_json_is_an_error_not_a_panic() {
     assert!(Case::from_json("{").is_err());
     assert!(Case::from_json("{\"fork\": 3}").is_err());
+    // Code that starts like an EIP-7702 designator but is not one is plain code before Prague.
     let mut case = gen::generate(Kind::Raw, 1);
+    for account in case.pre.values_mut().filter(|a| !a.code.is_empty()) {
+        account.code = Bytes::from_static(&[0xef, 0x01, 0x00, 0x60]);
+    }
+    case.fork = "Cancun".into();
+    let (l, r) = (
+        ZkosEngine::interpreter().run(&case).unwrap(),
+        RevmEngine::new().run(&case).unwrap(),
+    );
+    assert_eq!(compare(&l, &r), vec![]);
     case.fork = "Atlantis".into();
     assert!(ZkosEngine::interpreter().run(&case).is_err());
     assert!(RevmEngine::new().run(&case).is_err());

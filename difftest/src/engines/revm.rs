@@ -135,15 +135,24 @@ pub fn halt_class(reason: &HaltReason) -> HaltClass {
     }
 }
 
-/// The pre-state as revm's database.
-pub fn database(case: &Case) -> CacheDB<EmptyDB> {
+/// The pre-state as revm's database. Before Prague every code is legacy bytecode (revm would
+/// read a leading 0xef01 as an EIP-7702 designator and refuse a malformed one); from Prague on
+/// a malformed designator cannot be represented, which is an error for the case.
+pub fn database(case: &Case) -> Result<CacheDB<EmptyDB>, String> {
+    let spec = case.spec()?;
     let mut db = CacheDB::new(EmptyDB::default());
     for (address, account) in &case.pre {
         let mut info = AccountInfo::default()
             .with_balance(account.balance)
             .with_nonce(account.nonce);
         if !account.code.is_empty() {
-            info = info.with_code(Bytecode::new_raw(account.code.clone()));
+            let code = if spec >= zk::SpecId::Prague {
+                Bytecode::new_raw_checked(account.code.clone())
+                    .map_err(|e| format!("code of {address}: {e:?}"))?
+            } else {
+                Bytecode::new_legacy(account.code.clone())
+            };
+            info = info.with_code(code);
         }
         db.insert_account_info(*address, info);
         for (key, value) in &account.storage {
@@ -151,7 +160,7 @@ pub fn database(case: &Case) -> CacheDB<EmptyDB> {
                 .unwrap_or_else(|never| match never {});
         }
     }
-    db
+    Ok(db)
 }
 
 /// The configuration, block and transactions of a case in revm's types.
@@ -203,7 +212,7 @@ impl Engine for RevmEngine {
         let spec = case.spec()?;
         let (cfg, block, txs) = environment(case)?;
         let mut evm = Context::mainnet()
-            .with_db(database(case))
+            .with_db(database(case)?)
             .with_cfg(cfg)
             .with_block(block)
             .build_mainnet();
