@@ -79,19 +79,20 @@ pub const DUP_UNDERFLOW: Deviation = Deviation {
              ends at a DUPn with fewer than n items.",
 };
 
-/// revm checks the EIP-3860 init-code limit before it charges CREATE's own gas.
-pub const INITCODE_BEFORE_GAS: Deviation = Deviation {
-    name: "init-code limit before CREATE gas",
-    reason: "CREATE and CREATE2 cost 32000 before anything else (geth charges it as the \
-             opcode's constant gas, EELS with the memory expansion, both before the EIP-3860 \
-             size check), so a frame that cannot pay it halts out of gas; revm checks the size \
-             first and reports the init-code limit. Taken as this deviation only when both \
-             traces end at that CREATE.",
+/// revm checks the EIP-3860 init-code limit before CREATE's own gas and CREATE2's salt.
+pub const INITCODE_FIRST: Deviation = Deviation {
+    name: "init-code limit checked first",
+    reason: "CREATE and CREATE2 take all their stack inputs (CREATE2's salt included) and cost \
+             32000 before anything else (EELS pops the inputs and charges that gas, geth checks \
+             the stack and charges it as constant gas, both before the EIP-3860 size check), so \
+             a frame that lacks the salt underflows and one that cannot pay halts out of gas; \
+             revm checks the size before popping the salt and before charging, and reports the \
+             init-code limit. Taken as this deviation only when both traces end at that CREATE.",
 };
 
 /// Every deviation, for listings.
 pub const ALL: [Deviation; 8] = [
-    INITCODE_BEFORE_GAS,
+    INITCODE_FIRST,
     DUP_UNDERFLOW,
     EIP7610,
     CONSTANTINOPLE,
@@ -161,7 +162,12 @@ pub fn explains(
             ("Halt(OutOfGas)", "Halt(InitCodeSizeLimit)")
                 if same_end && left_last.is_some_and(|s| s.op == 0xf0 || s.op == 0xf5) =>
             {
-                INITCODE_BEFORE_GAS
+                INITCODE_FIRST
+            }
+            ("Halt(StackUnderflow)", "Halt(InitCodeSizeLimit)")
+                if same_end && left_last.is_some_and(|s| s.op == 0xf5) =>
+            {
+                INITCODE_FIRST
             }
             ("Halt(OutOfGas)", "Halt(PrecompileFailure)")
                 if case.txs.get(tx)?.to == Some(Address::with_last_byte(5)) =>

@@ -118,6 +118,17 @@ impl Summary {
             .count()
     }
 
+    /// How many mismatches each known deviation explained.
+    pub fn deviations(&self) -> BTreeMap<&str, u64> {
+        let mut counts = BTreeMap::new();
+        for m in &self.mismatches {
+            if let Some(d) = &m.deviation {
+                *counts.entry(d.as_str()).or_default() += 1;
+            }
+        }
+        counts
+    }
+
     /// The closing line: `N passed, M failed` (failed = unexplained mismatches and errors).
     pub fn closing_line(&self) -> String {
         let failed = self.unexplained() as u64 + self.errors.len() as u64;
