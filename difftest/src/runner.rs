@@ -234,7 +234,7 @@ where
 fn run_one(config: &Config, index: u64, left: &mut dyn Engine, right: &mut dyn Engine) -> Summary {
     let mut summary = Summary::default();
     let case = generated(config, index);
-    let boundary = config.boundary > 0 && index % config.boundary == 0;
+    let boundary = config.boundary > 0 && index.is_multiple_of(config.boundary);
     let first = match left.run(&case) {
         Ok(o) => o,
         Err(e) => {
