@@ -128,19 +128,13 @@ pub fn compare(left: &Outcome, right: &Outcome) -> Vec<Difference> {
         if !l.status.same(&r.status) {
             diff(format!("tx {i} status"), show(&l.status), show(&r.status));
         }
-        if l.gas_used != r.gas_used {
-            diff(
-                format!("tx {i} gas used"),
-                l.gas_used.to_string(),
-                r.gas_used.to_string(),
-            );
-        }
-        if l.refund != r.refund {
-            diff(
-                format!("tx {i} refund"),
-                l.refund.to_string(),
-                r.refund.to_string(),
-            );
+        for (what, lv, rv) in [
+            ("gas used", l.gas_used, r.gas_used),
+            ("refund", l.refund, r.refund),
+        ] {
+            if lv != rv {
+                diff(format!("tx {i} {what}"), lv.to_string(), rv.to_string());
+            }
         }
         if l.output != r.output {
             diff(
