@@ -153,6 +153,7 @@ fn call_to(contracts: Vec<(Address, GenesisAccount)>) -> Workload {
         difficulty: U256::ZERO,
         prev_randao: b256!("00000000000000000000000000000000000000000000000000000000000000aa"),
         excess_blob_gas: 0,
+        blob_schedule: None,
     };
     let tx = TxEnv {
         tx_type: 2,

@@ -111,10 +111,7 @@ fn run(
             println!("{failure}");
         }
         for (fork, counts) in &summary.per_fork {
-            println!(
-                "fork {fork}: passed {}, failed {}, skipped {}",
-                counts.passed, counts.failed, counts.skipped
-            );
+            println!("fork {fork}: {counts}");
         }
         println!("{}", summary.closing_line());
     }

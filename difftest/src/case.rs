@@ -102,6 +102,7 @@ impl Case {
             difficulty: e.difficulty,
             prev_randao: e.prev_randao,
             excess_blob_gas: e.excess_blob_gas,
+            blob_schedule: None,
         })
     }
 

@@ -158,8 +158,13 @@ fn parse_tx(tx: &Value, path: &str, chain_id: u64) -> FieldResult<TxEnv> {
     let blob_hashes = hexjson::opt(tx, "blobVersionedHashes")
         .map(|v| envjson::parse_hashes(v, &field("blobVersionedHashes")))
         .transpose()?;
+    let authorizations = hexjson::opt(tx, "authorizationList")
+        .map(|v| envjson::parse_authorizations(v, &field("authorizationList")))
+        .transpose()?;
     let inferred = if blob_hashes.is_some() {
         3
+    } else if authorizations.is_some() {
+        4
     } else if max_fee.is_some() {
         2
     } else if access_list.is_some() {
@@ -196,7 +201,7 @@ fn parse_tx(tx: &Value, path: &str, chain_id: u64) -> FieldResult<TxEnv> {
         access_list: access_list.unwrap_or_default(),
         blob_hashes: blob_hashes.unwrap_or_default(),
         max_fee_per_blob_gas: opt_u256("maxFeePerBlobGas")?,
-        authorization_list: Vec::new(),
+        authorization_list: authorizations.unwrap_or_default(),
     })
 }
 

@@ -6,7 +6,7 @@ use crate::state::State;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use serde_json::Value;
 use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
-use zkos_os::types::{AccessListItem, BlockEnv, SpecId};
+use zkos_os::types::{AccessListItem, Authorization, BlockEnv, SpecId};
 
 /// Parses an `env` object (`currentCoinbase`, `currentNumber`, `currentTimestamp`,
 /// `currentGasLimit`, `currentDifficulty`, optional `currentBaseFee`, `currentRandom`,
@@ -31,6 +31,7 @@ pub fn parse_env(env: &Value, path: &str, spec: SpecId, chain_id: u64) -> FieldR
         })?,
         excess_blob_gas: hexjson::opt(env, "currentExcessBlobGas")
             .map_or(Ok(0), |v| hexjson::u64(v, &field("currentExcessBlobGas")))?,
+        blob_schedule: None,
     })
 }
 
@@ -115,4 +116,30 @@ pub fn parse_to(value: Option<&Value>, path: &str) -> FieldResult<Option<Address
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(v) => hexjson::address(v, path).map(Some),
     }
+}
+
+/// Parses an EIP-7702 authorization list as signed (`yParity`, or `v`, `r`, `s`); the
+/// bootloader recovers each authority itself, so the filled tests' `signer` is not read.
+pub fn parse_authorizations(list: &Value, path: &str) -> FieldResult<Vec<Authorization>> {
+    hexjson::array(list, path)?
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let p = format!("{path}[{i}]");
+            let f = |k: &str| hexjson::join(&p, k);
+            let word = |k: &str| hexjson::u256(hexjson::get(a, k, &p)?, &f(k));
+            let y_parity = match hexjson::opt(a, "yParity") {
+                Some(v) => hexjson::u256(v, &f("yParity"))?,
+                None => word("v")?,
+            };
+            Ok(Authorization {
+                chain_id: word("chainId")?,
+                address: hexjson::address(hexjson::get(a, "address", &p)?, &f("address"))?,
+                nonce: hexjson::u64(hexjson::get(a, "nonce", &p)?, &f("nonce"))?,
+                y_parity,
+                r: word("r")?,
+                s: word("s")?,
+            })
+        })
+        .collect()
 }

@@ -81,12 +81,16 @@ fn missing_message(expected: &Path) -> String {
 
 /// The Ethereum tests folder inside the shared folder.
 pub fn ethtests_dir() -> Result<PathBuf, String> {
-    let dir = shared_dir()?.join("ethtests");
+    existing(shared_dir()?.join("ethtests"), "ethtests")
+}
+
+/// `dir` when it is a folder, else a message naming what was expected there.
+fn existing(dir: PathBuf, what: &str) -> Result<PathBuf, String> {
     if dir.is_dir() {
         Ok(dir)
     } else {
         Err(format!(
-            "ethtests folder not found: expected {}",
+            "{what} folder not found: expected {}",
             dir.display()
         ))
     }
@@ -94,15 +98,19 @@ pub fn ethtests_dir() -> Result<PathBuf, String> {
 
 /// The GeneralStateTests folder, the root that skip-list paths are relative to.
 pub fn general_state_tests_dir() -> Result<PathBuf, String> {
-    let dir = ethtests_dir()?.join("GeneralStateTests");
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(format!(
-            "GeneralStateTests folder not found: expected {}",
-            dir.display()
-        ))
-    }
+    existing(
+        ethtests_dir()?.join("GeneralStateTests"),
+        "GeneralStateTests",
+    )
+}
+
+/// The execution-spec-tests state tests (`eest/state_tests`: Prague, Osaka and the older
+/// forks' EIPs refilled); skip-list paths below it start with `eest/`.
+pub fn eest_state_tests_dir() -> Result<PathBuf, String> {
+    existing(
+        shared_dir()?.join("eest").join("state_tests"),
+        "eest state_tests",
+    )
 }
 
 #[cfg(test)]

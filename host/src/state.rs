@@ -75,6 +75,59 @@ pub struct State {
 }
 
 impl State {
+    /// What differs from `expected`, account by account (at most `limit` lines): the report
+    /// behind a state-root mismatch when the test gives its full post state.
+    pub fn differences(&self, expected: &State, limit: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let addresses: std::collections::BTreeSet<&Address> = self
+            .accounts
+            .keys()
+            .chain(expected.accounts.keys())
+            .collect();
+        for address in addresses {
+            match (self.accounts.get(address), expected.accounts.get(address)) {
+                (Some(_), None) => out.push(format!("{address}: exists, expected absent")),
+                (None, Some(_)) => out.push(format!("{address}: absent, expected to exist")),
+                (Some(ours), Some(theirs)) if ours != theirs => {
+                    let mut what = Vec::new();
+                    if ours.info.balance != theirs.info.balance {
+                        what.push(format!(
+                            "balance {} expected {}",
+                            ours.info.balance, theirs.info.balance
+                        ));
+                    }
+                    if ours.info.nonce != theirs.info.nonce {
+                        what.push(format!(
+                            "nonce {} expected {}",
+                            ours.info.nonce, theirs.info.nonce
+                        ));
+                    }
+                    if ours.info.code_hash != theirs.info.code_hash {
+                        what.push(format!("code {} expected {}", ours.code, theirs.code));
+                    }
+                    let keys: std::collections::BTreeSet<&U256> =
+                        ours.storage.keys().chain(theirs.storage.keys()).collect();
+                    for key in keys {
+                        let (a, b) = (ours.storage.get(key), theirs.storage.get(key));
+                        if a != b {
+                            what.push(format!(
+                                "slot {key:#x} = {:#x} expected {:#x}",
+                                a.copied().unwrap_or_default(),
+                                b.copied().unwrap_or_default()
+                            ));
+                        }
+                    }
+                    out.push(format!("{address}: {}", what.join(", ")));
+                }
+                _ => {}
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        out
+    }
+
     /// Adds (or replaces) an account given in genesis form.
     pub fn insert_genesis(&mut self, address: Address, genesis: &GenesisAccount) {
         self.accounts

@@ -29,7 +29,7 @@ use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::evm::EvmInterpreter;
 use zkos_os::oracle::InMemoryOracle;
-use zkos_os::types::{Authorization, BlockResult, SpecId, TxEnv};
+use zkos_os::types::{BlobParams, BlockResult, SpecId, TxEnv};
 
 /// What to run and how.
 #[derive(Clone, Debug, Default)]
@@ -146,8 +146,20 @@ pub struct ForkCounts {
     pub passed: usize,
     /// Entries that did not.
     pub failed: usize,
-    /// Entries skipped (skip list, or fork not supported).
+    /// Entries skipped by the skip list.
     pub skipped: usize,
+    /// Entries of a fork this build does not run (unknown name or not supported).
+    pub unsupported: usize,
+}
+
+impl fmt::Display for ForkCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "passed {}, failed {}, skipped {}, unsupported {}",
+            self.passed, self.failed, self.skipped, self.unsupported
+        )
+    }
 }
 
 /// Our post state for one run entry (with `--dump`).
@@ -166,8 +178,10 @@ pub struct Summary {
     pub passed: usize,
     /// Entries that did not, plus file- and case-level errors.
     pub failed: usize,
-    /// Entries not run.
+    /// Entries the skip list kept from running.
     pub skipped: usize,
+    /// Entries of forks this build does not run.
+    pub unsupported: usize,
     /// Every failure, sorted.
     pub failures: Vec<Failure>,
     /// Counts by fork name.
@@ -181,6 +195,7 @@ impl Summary {
         self.passed += other.passed;
         self.failed += other.failed;
         self.skipped += other.skipped;
+        self.unsupported += other.unsupported;
         self.failures.extend(other.failures);
         self.dumps.extend(other.dumps);
         for (fork, c) in other.per_fork {
@@ -188,6 +203,7 @@ impl Summary {
             mine.passed += c.passed;
             mine.failed += c.failed;
             mine.skipped += c.skipped;
+            mine.unsupported += c.unsupported;
         }
     }
 
@@ -212,11 +228,19 @@ impl Summary {
         self.per_fork.entry(fork.to_string()).or_default().skipped += 1;
     }
 
-    /// The closing line, `N passed, M failed, K skipped`.
+    fn unsupported(&mut self, fork: &str, entries: usize) {
+        self.unsupported += entries;
+        self.per_fork
+            .entry(fork.to_string())
+            .or_default()
+            .unsupported += entries;
+    }
+
+    /// The closing line, `N passed, M failed, K skipped, U unsupported`.
     pub fn closing_line(&self) -> String {
         format!(
-            "{} passed, {} failed, {} skipped",
-            self.passed, self.failed, self.skipped
+            "{} passed, {} failed, {} skipped, {} unsupported",
+            self.passed, self.failed, self.skipped, self.unsupported
         )
     }
 
@@ -226,8 +250,10 @@ impl Summary {
             "passed": self.passed,
             "failed": self.failed,
             "skipped": self.skipped,
+            "unsupported": self.unsupported,
             "perFork": self.per_fork.iter().map(|(fork, c)| (fork.clone(), json!({
                 "passed": c.passed, "failed": c.failed, "skipped": c.skipped,
+                "unsupported": c.unsupported,
             }))).collect::<serde_json::Map<_, _>>(),
             "failures": self.failures.iter().map(|f| json!({
                 "file": f.file, "case": f.case, "fork": f.fork, "index": f.index,
@@ -290,15 +316,19 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-/// The path below `GeneralStateTests/`, `/`-separated, as the skip list spells it (the whole
-/// path when it is not inside such a folder).
+/// The path as the skip list spells it, `/`-separated: below `GeneralStateTests/` for the
+/// classic tests, `eest/` and the path below the first `state_tests/` for execution-spec-tests,
+/// else the whole path.
 pub fn relative_test_path(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    match parts.iter().rposition(|p| p == "GeneralStateTests") {
-        Some(i) => parts[i + 1..].join("/"),
+    if let Some(i) = parts.iter().rposition(|p| p == "GeneralStateTests") {
+        return parts[i + 1..].join("/");
+    }
+    match parts.iter().position(|p| p == "state_tests") {
+        Some(i) => format!("eest/{}", parts[i + 1..].join("/")),
         None => path.to_string_lossy().replace('\\', "/"),
     }
 }
@@ -462,6 +492,7 @@ struct Case<'a> {
     env: &'a Value,
     tx: &'a Value,
     chain_id: u64,
+    config: Option<&'a Value>,
 }
 
 /// Where we are, for failure messages.
@@ -497,6 +528,7 @@ impl CaseCtx<'_> {
                 env: hexjson::get(case, "env", "")?,
                 tx: hexjson::get(case, "transaction", "")?,
                 chain_id,
+                config: hexjson::opt(case, "config"),
             })
         })();
         let case_data = match parsed {
@@ -514,12 +546,12 @@ impl CaseCtx<'_> {
             }
         };
         for (fork_name, entries) in post {
-            let Some(spec) = SpecId::from_name(fork_name) else {
-                summary.fail(self.failure(
-                    fork_name,
-                    "",
-                    format!("post.{fork_name}: unknown fork name {fork_name:?}"),
-                ));
+            let spec = SpecId::from_name(fork_name).filter(|s| s.is_supported());
+            let Some(spec) = spec else {
+                if self.options.forks.is_none() {
+                    let n = entries.as_array().map_or(1, Vec::len);
+                    summary.unsupported(fork_name, n);
+                }
                 continue;
             };
             if let Some(forks) = &self.options.forks {
@@ -546,12 +578,11 @@ impl CaseCtx<'_> {
                     }
                 };
                 let label = indexes.label();
-                if !spec.is_supported()
-                    || self
-                        .options
-                        .skips
-                        .reason(self.rel, self.name, fork, &label)
-                        .is_some()
+                if self
+                    .options
+                    .skips
+                    .reason(self.rel, self.name, fork, &label)
+                    .is_some()
                 {
                     summary.skip(fork);
                     continue;
@@ -592,7 +623,8 @@ impl CaseCtx<'_> {
         )?;
         let expect_exception = hexjson::opt(entry, "expectException")
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
-        let env = envjson::parse_env(case.env, "env", spec, case.chain_id)?;
+        let mut env = envjson::parse_env(case.env, "env", spec, case.chain_id)?;
+        env.blob_schedule = blob_schedule(case.config, spec.name())?;
         let coinbase = env.coinbase;
         let tx = build_tx(case.tx, ix, case.chain_id)?;
 
@@ -655,9 +687,17 @@ impl CaseCtx<'_> {
             _ => {}
         }
         if root != expected_root {
+            // execution-spec-tests give the whole expected post state: say what differs.
+            let detail = match hexjson::opt(entry, "state") {
+                Some(state) => {
+                    let expected = envjson::parse_pre(state, &format!("{epath}.state"))?;
+                    format!(" [{}]", post.differences(&expected, 4).join("; "))
+                }
+                None => String::new(),
+            };
             problems.push(format!(
-                "state root: expected {expected_root}, got {root} (see our post state with \
-                 --dump --filter {:?})",
+                "state root: expected {expected_root}, got {root}{detail} (see our post state \
+                 with --dump --filter {:?})",
                 self.name
             ));
         }
@@ -793,7 +833,7 @@ pub fn build_tx(tx: &Value, ix: Indexes, chain_id: u64) -> FieldResult<Result<Tx
     let max_fee_per_blob_gas = tryrep!(opt_u256("maxFeePerBlobGas"));
     let authorizations = match hexjson::opt(tx, "authorizationList") {
         None => None,
-        Some(list) => Some(tryrep!(parse_authorizations(
+        Some(list) => Some(tryrep!(envjson::parse_authorizations(
             list,
             &field("authorizationList")
         ))),
@@ -830,25 +870,22 @@ pub fn build_tx(tx: &Value, ix: Indexes, chain_id: u64) -> FieldResult<Result<Tx
     }))
 }
 
-/// Parses an EIP-7702 authorization list; the signer comes from the filled test's `signer`
-/// field (we do no signature recovery), absent meaning an invalid signature.
-fn parse_authorizations(list: &Value, path: &str) -> FieldResult<Vec<Authorization>> {
-    hexjson::array(list, path)?
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let p = format!("{path}[{i}]");
-            let f = |k: &str| hexjson::join(&p, k);
-            Ok(Authorization {
-                chain_id: hexjson::u256(hexjson::get(a, "chainId", &p)?, &f("chainId"))?,
-                address: hexjson::address(hexjson::get(a, "address", &p)?, &f("address"))?,
-                nonce: hexjson::u64(hexjson::get(a, "nonce", &p)?, &f("nonce"))?,
-                authority: hexjson::opt(a, "signer")
-                    .map(|s| hexjson::address(s, &f("signer")))
-                    .transpose()?,
-            })
-        })
-        .collect()
+/// The blob schedule `config.blobSchedule` gives for `fork`, if any: `{target, max,
+/// baseFeeUpdateFraction}`.
+fn blob_schedule(config: Option<&Value>, fork: &str) -> FieldResult<Option<BlobParams>> {
+    let Some(entry) = config
+        .and_then(|c| hexjson::opt(c, "blobSchedule"))
+        .and_then(|b| hexjson::opt(b, fork))
+    else {
+        return Ok(None);
+    };
+    let path = format!("config.blobSchedule.{fork}");
+    let field = |k: &str| hexjson::u64(hexjson::get(entry, k, &path)?, &hexjson::join(&path, k));
+    Ok(Some(BlobParams {
+        target: field("target")?,
+        max: field("max")?,
+        update_fraction: field("baseFeeUpdateFraction")?,
+    }))
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ pub struct CallRequest {
     pub target: Address,
     /// The account whose code runs.
     pub code_address: Address,
+    /// `code_address` came from the target's EIP-7702 designator: its code runs even when it
+    /// names a precompile (delegated precompiles do not run, EIP-7702).
+    pub delegated: bool,
     /// CALLVALUE of the new frame (for DELEGATECALL the parent's, not transferred).
     pub value: U256,
     /// Whether `value` moves from `caller` to `target`.

@@ -29,11 +29,15 @@ pub enum SpecId {
     Cancun,
     Prague,
     Osaka,
+    /// Blob-parameter-only fork after Osaka: Osaka's rules with 10/15 blobs.
+    Bpo1,
+    /// The second blob-parameter-only fork: 14/21 blobs.
+    Bpo2,
 }
 
 impl SpecId {
     /// Every fork, oldest first.
-    pub const ALL: [SpecId; 15] = [
+    pub const ALL: [SpecId; 17] = [
         SpecId::Frontier,
         SpecId::Homestead,
         SpecId::TangerineWhistle,
@@ -49,6 +53,8 @@ impl SpecId {
         SpecId::Cancun,
         SpecId::Prague,
         SpecId::Osaka,
+        SpecId::Bpo1,
+        SpecId::Bpo2,
     ];
 
     /// Parses the fork names used by the Ethereum test suites (and a few aliases).
@@ -69,6 +75,8 @@ impl SpecId {
             "Cancun" => SpecId::Cancun,
             "Prague" => SpecId::Prague,
             "Osaka" => SpecId::Osaka,
+            "BPO1" | "Bpo1" => SpecId::Bpo1,
+            "BPO2" | "Bpo2" => SpecId::Bpo2,
             _ => return None,
         })
     }
@@ -91,13 +99,42 @@ impl SpecId {
             SpecId::Cancun => "Cancun",
             SpecId::Prague => "Prague",
             SpecId::Osaka => "Osaka",
+            SpecId::Bpo1 => "BPO1",
+            SpecId::Bpo2 => "BPO2",
         }
     }
 
-    /// Whether this build executes the fork. Prague and Osaka are named but not yet run.
+    /// Whether this build executes the fork: every fork it can name. Kept so that a runner
+    /// reports a fork added to the names before its rules as `unsupported`, not as a failure.
     pub fn is_supported(self) -> bool {
-        self <= SpecId::Cancun
+        true
     }
+
+    /// The fork's blob schedule (EIP-4844, EIP-7691, the BPO forks of EIP-7892); no blobs
+    /// before Cancun. A block may override it ([`BlockEnv::blob_params`]).
+    pub const fn blob_params(self) -> BlobParams {
+        let (target, max, update_fraction) = match self {
+            SpecId::Bpo2 => (14, 21, 11_684_671),
+            SpecId::Bpo1 => (10, 15, 8_346_193),
+            SpecId::Prague | SpecId::Osaka => (6, 9, 5_007_716),
+            SpecId::Cancun => (3, 6, 3_338_477),
+            _ => (0, 0, 3_338_477),
+        };
+        BlobParams {
+            target,
+            max,
+            update_fraction,
+        }
+    }
+}
+
+/// A fork's blob parameters: blobs per block (target, maximum) and the blob base fee's
+/// update fraction. A parameter, not a constant, because the BPO forks change only these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BlobParams {
+    pub target: u64,
+    pub max: u64,
+    pub update_fraction: u64,
 }
 
 impl fmt::Display for SpecId {
@@ -122,6 +159,16 @@ pub struct BlockEnv {
     pub prev_randao: B256,
     /// EIP-4844 excess blob gas of the block, from Cancun on.
     pub excess_blob_gas: u64,
+    /// The blob schedule, when the chain's configuration overrides the fork's own
+    /// (`config.blobSchedule` of the state tests); `None` uses [`SpecId::blob_params`].
+    pub blob_schedule: Option<BlobParams>,
+}
+
+impl BlockEnv {
+    /// The blob parameters in force: the override, else the fork's.
+    pub fn blob_params(&self) -> BlobParams {
+        self.blob_schedule.unwrap_or(self.spec.blob_params())
+    }
 }
 
 impl Default for BlockEnv {
@@ -137,6 +184,7 @@ impl Default for BlockEnv {
             difficulty: U256::ZERO,
             prev_randao: B256::ZERO,
             excess_blob_gas: 0,
+            blob_schedule: None,
         }
     }
 }
@@ -148,14 +196,17 @@ pub struct AccessListItem {
     pub storage_keys: Vec<B256>,
 }
 
-/// An EIP-7702 authorization with its signer already recovered (`None` when the signature
-/// was invalid, which makes the bootloader skip the entry).
+/// An EIP-7702 authorization tuple as signed: the bootloader recovers its authority (an
+/// invalid signature makes it skip the entry, not reject the transaction).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authorization {
     pub chain_id: U256,
     pub address: Address,
     pub nonce: u64,
-    pub authority: Option<Address>,
+    /// The signature's y parity; anything but 0 or 1 is an invalid signature.
+    pub y_parity: U256,
+    pub r: U256,
+    pub s: U256,
 }
 
 /// A transaction as the bootloader sees it: decoded, with its sender recovered.
@@ -275,6 +326,13 @@ pub enum InvalidTx {
     ChainIdMismatch,
     TypeNotSupported(u8),
     EmptyAuthorizationList,
+    /// A set-code (type 4) transaction without a recipient.
+    CreateSetCodeTx,
+    /// Above the EIP-7825 per-transaction gas cap (Osaka).
+    GasLimitAboveCap {
+        tx: u64,
+        cap: u64,
+    },
     /// The sum of fees or value does not fit in 256 bits, or the gas accounting overflows.
     Overflow,
 }
@@ -311,6 +369,10 @@ impl fmt::Display for InvalidTx {
             InvalidTx::ChainIdMismatch => f.write_str("chain id mismatch"),
             InvalidTx::TypeNotSupported(t) => write!(f, "transaction type {t} not supported"),
             InvalidTx::EmptyAuthorizationList => f.write_str("empty authorization list"),
+            InvalidTx::CreateSetCodeTx => f.write_str("set-code transaction cannot create"),
+            InvalidTx::GasLimitAboveCap { tx, cap } => {
+                write!(f, "gas limit {tx} above the transaction cap {cap}")
+            }
             InvalidTx::Overflow => f.write_str("arithmetic overflow in fee or value"),
         }
     }

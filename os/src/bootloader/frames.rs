@@ -110,11 +110,21 @@ pub fn execute<E: ExecutionEnvironment>(
             value,
             gas_limit,
         } => {
+            // EIP-7702: the transaction's own call runs the designated code, whose account
+            // becomes warm at no charge.
+            let delegate = match cx.system.spec() >= SpecId::Prague {
+                true => cx.system.delegation(to),
+                false => None,
+            };
+            if let Some(d) = delegate {
+                cx.system.warm_account(d);
+            }
             let req = CallRequest {
                 kind: CallKind::Call,
                 caller,
                 target: to,
-                code_address: to,
+                code_address: delegate.unwrap_or(to),
+                delegated: delegate.is_some(),
                 value,
                 transfers_value: true,
                 gas_limit,
@@ -256,7 +266,7 @@ fn start_call<E: ExecutionEnvironment>(
         );
     }
     let checkpoint = cx.system.checkpoint();
-    let is_precompile = precompiles::is_precompile(&req.code_address, spec);
+    let is_precompile = !req.delegated && precompiles::is_precompile(&req.code_address, spec);
     match req.kind {
         CallKind::Call => {
             if spec >= SpecId::SpuriousDragon

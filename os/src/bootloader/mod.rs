@@ -2,7 +2,9 @@
 //! each transaction (fees, nonce, access lists, the message call through [`frames`]), pays
 //! the coinbase and returns receipts and the state diff.
 
+pub mod authorization;
 pub mod frames;
+pub mod system_contracts;
 pub mod validate;
 
 use crate::arena::Arena;
@@ -182,6 +184,13 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
                 system.warm_account(block.coinbase);
             }
         }
+        // EIP-7702: install the delegations before the call; they stay even if it reverts,
+        // and so does their refund.
+        let auth_refund = if tx.tx_type == 4 {
+            authorization::apply(system, block.chain_id, &tx.authorization_list)
+        } else {
+            0
+        };
 
         // Run the message call.
         let gas_limit = tx.gas_limit - v.intrinsic_gas;
@@ -224,15 +233,17 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             )
         };
 
-        // Refund (EIP-3529 caps it at a fifth of the gas used, a half before London).
+        // Refund (EIP-3529 caps it at a fifth of the gas used, a half before London), then
+        // the EIP-7623 calldata floor.
         let mut gas_used = tx.gas_limit.saturating_sub(top.gas_left);
         let quotient = if spec >= SpecId::London { 5 } else { 2 };
-        let refund = if top.status == TxStatus::Success {
-            (system.refund().max(0) as u64).min(gas_used / quotient)
+        let execution_refund = if top.status == TxStatus::Success {
+            system.refund().max(0) as u64
         } else {
             0
         };
-        gas_used -= refund;
+        let refund = (execution_refund + auth_refund).min(gas_used / quotient);
+        gas_used = (gas_used - refund).max(v.floor_gas);
         let gas_back = U256::from(tx.gas_limit - gas_used) * v.effective_gas_price;
         system.add_balance(caller, gas_back);
 

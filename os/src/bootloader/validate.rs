@@ -1,30 +1,42 @@
 //! Transaction validation: everything decided before execution starts (type, chain, fees,
 //! blobs, intrinsic gas, nonce, balance). A failing check rejects the transaction whole.
 
+use crate::system::delegation;
 use crate::system::System;
 use crate::types::{BlockEnv, InvalidTx, SpecId, TxEnv, KECCAK_EMPTY};
 use alloy_primitives::U256;
 
 /// Gas per blob (EIP-4844).
 pub const GAS_PER_BLOB: u64 = 1 << 17;
-/// Most blob gas a Cancun block may use (six blobs).
-pub const MAX_BLOB_GAS_PER_BLOCK: u64 = 6 * GAS_PER_BLOB;
-const BLOB_BASE_FEE_UPDATE_FRACTION: u64 = 3_338_477;
+/// Most blobs one transaction may carry from Osaka on (EIP-7594); before, the block's maximum.
+pub const MAX_BLOBS_PER_TX: u64 = 6;
+/// Most gas one transaction may ask for from Osaka on (EIP-7825).
+pub const TX_GAS_LIMIT_CAP: u64 = 1 << 24;
+/// Intrinsic gas per EIP-7702 authorization (PER_EMPTY_ACCOUNT_COST).
+pub const PER_EMPTY_ACCOUNT_COST: u64 = 25_000;
+/// What an authorization costs when its authority already exists (PER_AUTH_BASE_COST); the
+/// difference to [`PER_EMPTY_ACCOUNT_COST`] is refunded.
+pub const PER_AUTH_BASE_COST: u64 = 12_500;
+/// EIP-7623: gas per calldata token in the floor, and the token weight of a non-zero byte.
+const FLOOR_PER_TOKEN: u64 = 10;
+const TOKENS_PER_NONZERO: u64 = 4;
 
 /// The numbers execution needs from a valid transaction.
 #[derive(Clone, Copy, Debug)]
 pub struct Validated {
     pub intrinsic_gas: u64,
+    /// EIP-7623's least gas the transaction is charged (0 before Prague).
+    pub floor_gas: u64,
     pub effective_gas_price: U256,
     pub blob_gas: u64,
     pub blob_base_fee: U256,
 }
 
-/// EIP-4844 blob base fee: `fake_exponential(1, excess, fraction)`.
-pub fn blob_base_fee(excess_blob_gas: u64) -> U256 {
+/// EIP-4844 blob base fee: `fake_exponential(1, excess, update_fraction)`.
+pub fn blob_base_fee(excess_blob_gas: u64, update_fraction: u64) -> U256 {
     let factor = U256::from(1u8);
     let numerator = U256::from(excess_blob_gas);
-    let denominator = U256::from(BLOB_BASE_FEE_UPDATE_FRACTION);
+    let denominator = U256::from(update_fraction.max(1));
     let mut i = U256::from(1u8);
     let mut output = U256::ZERO;
     let mut acc = factor * denominator;
@@ -36,10 +48,25 @@ pub fn blob_base_fee(excess_blob_gas: u64) -> U256 {
     output / denominator
 }
 
-/// Intrinsic gas: the base cost, calldata, create and access list.
-pub fn intrinsic_gas(tx: &TxEnv, spec: SpecId) -> u64 {
+/// Zero and non-zero bytes of the calldata.
+fn calldata_bytes(tx: &TxEnv) -> (u64, u64) {
     let zeros = tx.data.iter().filter(|b| **b == 0).count() as u64;
-    let nonzeros = tx.data.len() as u64 - zeros;
+    (zeros, tx.data.len() as u64 - zeros)
+}
+
+/// EIP-7623's floor: 21000 plus 10 per calldata token (a zero byte is one token, any other
+/// byte four). Zero before Prague, so `max(gas, floor)` changes nothing there.
+pub fn floor_gas(tx: &TxEnv, spec: SpecId) -> u64 {
+    if spec < SpecId::Prague {
+        return 0;
+    }
+    let (zeros, nonzeros) = calldata_bytes(tx);
+    21_000 + FLOOR_PER_TOKEN * (zeros + TOKENS_PER_NONZERO * nonzeros)
+}
+
+/// Intrinsic gas: the base cost, calldata, create, access list and authorizations.
+pub fn intrinsic_gas(tx: &TxEnv, spec: SpecId) -> u64 {
+    let (zeros, nonzeros) = calldata_bytes(tx);
     let nonzero_cost = if spec >= SpecId::Istanbul { 16 } else { 68 };
     let mut gas = 21_000u64 + zeros * 4 + nonzeros * nonzero_cost;
     if tx.to.is_none() {
@@ -53,7 +80,7 @@ pub fn intrinsic_gas(tx: &TxEnv, spec: SpecId) -> u64 {
     for item in &tx.access_list {
         gas += 2400 + 1900 * item.storage_keys.len() as u64;
     }
-    gas
+    gas + PER_EMPTY_ACCOUNT_COST * tx.authorization_list.len() as u64
 }
 
 /// Checks `tx` against the block and the sender's state.
@@ -74,6 +101,20 @@ pub fn validate(
     };
     if spec < type_fork || !spec.is_supported() {
         return Err(InvalidTx::TypeNotSupported(tx.tx_type));
+    }
+    if tx.tx_type == 4 {
+        if tx.to.is_none() {
+            return Err(InvalidTx::CreateSetCodeTx);
+        }
+        if tx.authorization_list.is_empty() {
+            return Err(InvalidTx::EmptyAuthorizationList);
+        }
+    }
+    if spec >= SpecId::Osaka && tx.gas_limit > TX_GAS_LIMIT_CAP {
+        return Err(InvalidTx::GasLimitAboveCap {
+            tx: tx.gas_limit,
+            cap: TX_GAS_LIMIT_CAP,
+        });
     }
     if let Some(id) = tx.chain_id {
         if id != block.chain_id {
@@ -103,9 +144,11 @@ pub fn validate(
         }
         tx.gas_price
     };
-    // Blobs (EIP-4844).
+    // Blobs (EIP-4844, EIP-7691, EIP-7594).
+    let params = block.blob_params();
+    let max_blob_gas_per_block = params.max * GAS_PER_BLOB;
     let blob_base_fee = if spec >= SpecId::Cancun {
-        blob_base_fee(block.excess_blob_gas)
+        blob_base_fee(block.excess_blob_gas, params.update_fraction)
     } else {
         U256::ZERO
     };
@@ -120,11 +163,17 @@ pub fn validate(
         if tx.blob_hashes.iter().any(|h| h[0] != 0x01) {
             return Err(InvalidTx::InvalidBlobVersion);
         }
-        blob_gas = GAS_PER_BLOB * tx.blob_hashes.len() as u64;
-        if blob_gas > MAX_BLOB_GAS_PER_BLOCK {
+        let blobs = tx.blob_hashes.len() as u64;
+        let per_tx = if spec >= SpecId::Osaka {
+            MAX_BLOBS_PER_TX.min(params.max)
+        } else {
+            params.max
+        };
+        if blobs > per_tx {
             return Err(InvalidTx::TooManyBlobs);
         }
-        if blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK {
+        blob_gas = GAS_PER_BLOB * blobs;
+        if blob_gas_used + blob_gas > max_blob_gas_per_block {
             return Err(InvalidTx::BlockBlobGasExceeded);
         }
         if tx.max_fee_per_blob_gas.unwrap_or_default() < blob_base_fee {
@@ -141,15 +190,18 @@ pub fn validate(
         });
     }
     let intrinsic = intrinsic_gas(tx, spec);
-    if tx.gas_limit < intrinsic {
+    let floor = floor_gas(tx, spec);
+    if tx.gas_limit < intrinsic.max(floor) {
         return Err(InvalidTx::IntrinsicGasTooLow {
-            intrinsic,
+            intrinsic: intrinsic.max(floor),
             limit: tx.gas_limit,
         });
     }
-    // Sender (EIP-3607, nonce, EIP-2681).
+    // Sender (EIP-3607, relaxed by EIP-7702 for delegated accounts; nonce, EIP-2681).
     let sender = system.info(tx.caller);
-    if sender.code_hash != KECCAK_EMPTY {
+    if sender.code_hash != KECCAK_EMPTY
+        && !(spec >= SpecId::Prague && delegation::is_designator(&system.code(tx.caller).1))
+    {
         return Err(InvalidTx::SenderHasCode);
     }
     if sender.nonce == u64::MAX {
@@ -185,6 +237,7 @@ pub fn validate(
     }
     Ok(Validated {
         intrinsic_gas: intrinsic,
+        floor_gas: floor,
         effective_gas_price,
         blob_gas,
         blob_base_fee,
@@ -197,12 +250,13 @@ mod tests {
 
     #[test]
     fn blob_base_fee_matches_eip_4844() {
-        assert_eq!(blob_base_fee(0), U256::from(1u8));
+        let fraction = SpecId::Cancun.blob_params().update_fraction;
+        assert_eq!(blob_base_fee(0, fraction), U256::from(1u8));
         // fake_exponential(1, 10 * fraction, fraction) ~ e^10 = 22026.
-        assert_eq!(
-            blob_base_fee(10 * BLOB_BASE_FEE_UPDATE_FRACTION),
-            U256::from(22026u64)
-        );
+        assert_eq!(blob_base_fee(10 * fraction, fraction), U256::from(22026u64));
+        // Prague's larger fraction makes the same excess cheaper.
+        let prague = SpecId::Prague.blob_params().update_fraction;
+        assert!(blob_base_fee(10 * fraction, prague) < U256::from(22026u64));
     }
 
     #[test]

@@ -32,6 +32,17 @@ pub const MAX_CODE_SIZE: usize = 24576;
 /// Largest init code (EIP-3860).
 pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
 
+/// A full account access (EIP-2929) that no opcode's static cost covers, e.g. the target of an
+/// EIP-7702 designator: 2600 when cold, 100 when warm.
+#[inline(always)]
+pub const fn account_access(cold: bool) -> u64 {
+    if cold {
+        COLD_ACCOUNT_EXTRA + WARM_ACCESS
+    } else {
+        WARM_ACCESS
+    }
+}
+
 /// Words needed for `len` bytes.
 #[inline(always)]
 pub const fn words(len: u64) -> u64 {

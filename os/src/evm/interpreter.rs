@@ -603,6 +603,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                 _ => U256::ZERO,
             }),
             SAR => binop!(|s, x| sar(s, x)),
+            CLZ => unop!(|x| U256::from(x.leading_zeros())),
             KECCAK256 => {
                 let off = pop!();
                 let len = *top!();
@@ -971,6 +972,15 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                         charge!(gas::NEW_ACCOUNT);
                     }
                 }
+                // EIP-7702: a designator's target is one more account access, warm or cold.
+                let delegate = if spec >= SpecId::Prague {
+                    cx.system.delegation(to)
+                } else {
+                    None
+                };
+                if let Some(d) = delegate {
+                    charge!(gas::account_access(cx.system.warm_account(d)));
+                }
                 let requested = sat_u64(requested);
                 let mut child = if spec >= SpecId::TangerineWhistle {
                     requested.min(gas::all_but_one_64th(gas))
@@ -1012,7 +1022,8 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     kind,
                     caller,
                     target,
-                    code_address: to,
+                    code_address: delegate.unwrap_or(to),
+                    delegated: delegate.is_some(),
                     value,
                     transfers_value: transfers && has_value,
                     gas_limit: child,

@@ -13,6 +13,7 @@ opcodes! {
     SMOD = 0x07, ADDMOD = 0x08, MULMOD = 0x09, EXP = 0x0a, SIGNEXTEND = 0x0b,
     LT = 0x10, GT = 0x11, SLT = 0x12, SGT = 0x13, EQ = 0x14, ISZERO = 0x15, AND = 0x16,
     OR = 0x17, XOR = 0x18, NOT = 0x19, BYTE = 0x1a, SHL = 0x1b, SHR = 0x1c, SAR = 0x1d,
+    CLZ = 0x1e,
     KECCAK256 = 0x20,
     ADDRESS = 0x30, BALANCE = 0x31, ORIGIN = 0x32, CALLER = 0x33, CALLVALUE = 0x34,
     CALLDATALOAD = 0x35, CALLDATASIZE = 0x36, CALLDATACOPY = 0x37, CODESIZE = 0x38,
@@ -75,6 +76,7 @@ pub fn op_name(op: u8) -> &'static str {
         SHL => "SHL",
         SHR => "SHR",
         SAR => "SAR",
+        CLZ => "CLZ",
         KECCAK256 => "KECCAK256",
         ADDRESS => "ADDRESS",
         BALANCE => "BALANCE",
@@ -322,6 +324,10 @@ impl OpTable {
             set(BLOBHASH, 3, 1, 1);
             set(BLOBBASEFEE, 2, 0, 1);
         }
+        if at_least(Osaka) {
+            // EIP-7939: count leading zeros, priced like MUL.
+            set(CLZ, 5, 1, 1);
+        }
         OpTable(t)
     }
 }
@@ -332,7 +338,7 @@ mod tests {
 
     #[test]
     fn every_opcode_a_fork_defines_has_a_name_and_no_other_does() {
-        let latest = OpTable::new(SpecId::Cancun);
+        let latest = OpTable::new(SpecId::Osaka);
         for op in 0..=255u8 {
             let name = op_name(op);
             let defined = !latest.0[op as usize].is_undefined() || op == INVALID;

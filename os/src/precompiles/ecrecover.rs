@@ -48,7 +48,20 @@ fn recover(input: &[u8; 128]) -> Option<[u8; 20]> {
         28 => 1u8,
         _ => return None,
     };
+    recover_address(&hash, y_is_odd, &r, &s)
+}
 
+/// The address whose key signed `hash` with signature (`r`, `s`) and y parity `y_is_odd`
+/// (0 or 1), or `None` when the signature is invalid. Shared by the precompile and the
+/// bootloader's EIP-7702 authority recovery; callers impose their own rules on s (the
+/// precompile accepts high s, transactions do not).
+pub(crate) fn recover_address(
+    hash: &[u8; 32],
+    y_is_odd: u8,
+    r: &[u8; 32],
+    s: &[u8; 32],
+) -> Option<[u8; 20]> {
+    let (hash, r, s) = (*hash, *r, *s);
     // r and s must lie in [1, n-1]; from_repr rejects values >= n.
     let r_bytes = FieldBytes::from(r);
     let r_scalar: Scalar = Option::from(Scalar::from_repr(r_bytes))?;

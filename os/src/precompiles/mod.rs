@@ -1,4 +1,4 @@
-//! Precompiled contracts 0x01..0x0a.
+//! Precompiled contracts 0x01..0x11 and 0x100.
 //!
 //! Every precompile is a function of the form `(input, gas_limit, spec, out) -> gas used`; this
 //! module only decides which one an address names under a fork and forwards the call. Each
@@ -6,19 +6,22 @@
 //! makes us hash, allocate or run curve arithmetic.
 //!
 //! Fork map (see [`count`]): 0x01..0x04 from Frontier, 0x05..0x08 from Byzantium, 0x09 from
-//! Istanbul, 0x0a from Cancun. Prague (EIP-2537 BLS12-381, 0x0b..0x11) and Osaka (EIP-7823 /
-//! EIP-7883 modexp, P256VERIFY at 0x100) are not implemented yet: under them the Cancun set
-//! applies. The places to extend are marked `PRAGUE:` / `OSAKA:`.
+//! Istanbul, 0x0a from Cancun; P256VERIFY at 0x100 from Osaka (EIP-7951, outside the prefix:
+//! see [`has_p256verify`]). Osaka's modexp changes (EIP-7823 bounds, EIP-7883 pricing) live in
+//! `modexp`. Prague adds the EIP-2537 BLS12-381 set at 0x0b..0x11 (`bls12`: G1ADD, G1MSM,
+//! G2ADD, G2MSM, PAIRING_CHECK, MAP_FP_TO_G1, MAP_FP2_TO_G2).
 
 use crate::types::SpecId;
 use alloc::vec::Vec;
 use alloy_primitives::Address;
 
 mod blake2f;
+mod bls12;
 mod bn254;
-mod ecrecover;
+pub(crate) mod ecrecover;
 mod identity;
 mod modexp;
+mod p256verify;
 mod point_evaluation;
 mod ripemd160;
 mod sha256;
@@ -71,10 +74,10 @@ pub(crate) fn padded<const N: usize>(input: &[u8], offset: usize) -> [u8; N] {
 /// of the address range, which keeps both dispatch and [`addresses`] trivial.
 #[inline]
 fn count(spec: SpecId) -> u8 {
-    // PRAGUE: EIP-2537 adds 0x0b..=0x11 (BLS12-381); return 0x11 here once it is implemented.
-    // OSAKA: P256VERIFY lives at 0x100, outside the prefix, and needs its own arm in
-    // `is_precompile`, `addresses` and `run`.
-    if spec >= SpecId::Cancun {
+    // P256VERIFY (Osaka, 0x100) is outside the prefix: see `has_p256verify`.
+    if spec >= SpecId::Prague {
+        0x11
+    } else if spec >= SpecId::Cancun {
         0x0a
     } else if spec >= SpecId::Istanbul {
         0x09
@@ -83,6 +86,20 @@ fn count(spec: SpecId) -> u8 {
     } else {
         0x04
     }
+}
+
+/// P256VERIFY's address (EIP-7951): `0x00..0100`, outside the `0x01..=count` prefix, so it
+/// is checked on its own and only once the prefix test has failed.
+const P256VERIFY_ADDRESS: Address = {
+    let mut bytes = [0u8; 20];
+    bytes[18] = 1;
+    Address::new(bytes)
+};
+
+/// Whether P256VERIFY exists under `spec` (EIP-7951, Osaka on).
+#[inline]
+fn has_p256verify(spec: SpecId) -> bool {
+    spec >= SpecId::Osaka
 }
 
 /// The low byte of a precompile-shaped address (`0x00..00NN`), or `None` for any other address.
@@ -99,15 +116,18 @@ fn low_byte(address: &Address) -> Option<u8> {
 /// Whether `address` is a precompile under `spec`.
 pub fn is_precompile(address: &Address, spec: SpecId) -> bool {
     matches!(low_byte(address), Some(n) if n >= 1 && n <= count(spec))
+        || (has_p256verify(spec) && *address == P256VERIFY_ADDRESS)
 }
 
 /// The precompile addresses active under `spec` (warm from the start since Berlin).
 pub fn addresses(spec: SpecId) -> impl Iterator<Item = Address> {
-    (1..=count(spec)).map(|n| {
-        let mut bytes = [0u8; 20];
-        bytes[19] = n;
-        Address::new(bytes)
-    })
+    (1..=count(spec))
+        .map(|n| {
+            let mut bytes = [0u8; 20];
+            bytes[19] = n;
+            Address::new(bytes)
+        })
+        .chain(has_p256verify(spec).then_some(P256VERIFY_ADDRESS))
 }
 
 /// Runs precompile `address` on `input` with `gas_limit`; writes the output into `out`
@@ -125,6 +145,9 @@ pub fn run(
     out.clear();
     let n = match low_byte(address) {
         Some(n) if n >= 1 && n <= count(spec) => n,
+        None if has_p256verify(spec) && *address == P256VERIFY_ADDRESS => {
+            return p256verify::run(input, gas_limit, out);
+        }
         _ => return Err(PrecompileError::Failure),
     };
     match n {
@@ -138,7 +161,13 @@ pub fn run(
         0x08 => bn254::pairing::run(input, gas_limit, spec, out),
         0x09 => blake2f::run(input, gas_limit, out),
         0x0a => point_evaluation::run(input, gas_limit, out),
-        // PRAGUE: 0x0b..=0x11 go here.
+        0x0b => bls12::g1_add::run(input, gas_limit, out),
+        0x0c => bls12::g1_msm::run(input, gas_limit, out),
+        0x0d => bls12::g2_add::run(input, gas_limit, out),
+        0x0e => bls12::g2_msm::run(input, gas_limit, out),
+        0x0f => bls12::pairing::run(input, gas_limit, out),
+        0x10 => bls12::map_fp_to_g1::run(input, gas_limit, out),
+        0x11 => bls12::map_fp2_to_g2::run(input, gas_limit, out),
         _ => Err(PrecompileError::Failure),
     }
 }
@@ -163,8 +192,9 @@ mod tests {
         assert_eq!(expect(SpecId::Istanbul), 9);
         assert_eq!(expect(SpecId::Shanghai), 9);
         assert_eq!(expect(SpecId::Cancun), 10);
-        assert_eq!(expect(SpecId::Prague), 10);
-        assert_eq!(expect(SpecId::Osaka), 10);
+        assert_eq!(expect(SpecId::Prague), 17);
+        // Osaka adds P256VERIFY (0x100) to Prague's set.
+        assert_eq!(expect(SpecId::Osaka), expect(SpecId::Prague) + 1);
         for spec in SpecId::ALL {
             for a in addresses(spec) {
                 assert!(is_precompile(&a, spec));
@@ -176,6 +206,8 @@ mod tests {
     fn non_precompiles() {
         assert!(!is_precompile(&addr(0), SpecId::Cancun));
         assert!(!is_precompile(&addr(0x0b), SpecId::Cancun));
+        assert!(is_precompile(&addr(0x11), SpecId::Prague));
+        assert!(!is_precompile(&addr(0x12), SpecId::Prague));
         assert!(!is_precompile(&addr(0x05), SpecId::Homestead));
         assert!(!is_precompile(&addr(0x09), SpecId::Petersburg));
         assert!(!is_precompile(&addr(0x0a), SpecId::Shanghai));
@@ -189,6 +221,31 @@ mod tests {
             Err(PrecompileError::Failure)
         );
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn p256verify_from_osaka() {
+        let mut bytes = [0u8; 20];
+        bytes[18] = 1;
+        let p256 = Address::new(bytes);
+        assert!(is_precompile(&p256, SpecId::Osaka));
+        assert!(!is_precompile(&p256, SpecId::Prague));
+        assert!(addresses(SpecId::Osaka).any(|a| a == p256));
+        assert!(!addresses(SpecId::Prague).any(|a| a == p256));
+        // Neighbours of 0x100 are not precompiles.
+        bytes[19] = 1;
+        assert!(!is_precompile(&Address::new(bytes), SpecId::Osaka));
+        bytes[19] = 0;
+        bytes[17] = 1;
+        assert!(!is_precompile(&Address::new(bytes), SpecId::Osaka));
+        // Dispatch: a wrong-length input is an invalid signature, a successful call.
+        let mut out = alloc::vec![9];
+        assert_eq!(run(&p256, &[], 10_000, SpecId::Osaka, &mut out), Ok(6900));
+        assert!(out.is_empty());
+        assert_eq!(
+            run(&p256, &[], 10_000, SpecId::Prague, &mut out),
+            Err(PrecompileError::Failure)
+        );
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! be anything up to 2^256 - 1, so the price is computed from them with saturating arithmetic
 //! and nothing is allocated until the caller has shown it can pay: a length it cannot pay for
 //! is out of gas, never an allocation. Past the gas check, `base_len` and `mod_len` are bounded
-//! by the (quadratic) price; `exp_len` is not when both of them are zero, and it is never
-//! allocated: the exponent is only ever a slice of the input (see [`run`]).
+//! by the (quadratic) price; before Osaka `exp_len` is not when both of them are zero, and it
+//! is never allocated: the exponent is only ever a slice of the input (see [`run`]).
 //!
-//! Pricing: EIP-198 from Byzantium, EIP-2565 from Berlin.
-//! OSAKA: EIP-7823 (each length capped at 1024 bytes, larger fails) and EIP-7883 (new
-//! complexity, minimum 500) belong in [`gas_cost`] / [`run`] behind `spec >= SpecId::Osaka`.
+//! Pricing: EIP-198 from Byzantium, EIP-2565 from Berlin, EIP-7883 from Osaka.
+//! Bounds: from Osaka (EIP-7823) each of the three lengths must be at most 1024 bytes; a
+//! larger one fails the call (all gas consumed). The check comes before the price: both
+//! outcomes consume all gas, so the order is unobservable, and checking first keeps the
+//! pricing arithmetic for bounded lengths only.
 
 use super::{charge, padded, PrecompileError, PrecompileResult};
 use crate::types::SpecId;
@@ -23,19 +25,35 @@ use num_bigint::BigUint;
 enum Pricing {
     /// Byzantium..Istanbul: the EIP-198 piecewise complexity, divisor 20.
     Eip198,
-    /// Berlin on: complexity `ceil(x / 8)^2`, divisor 3, minimum 200.
+    /// Berlin..Prague: complexity `ceil(x / 8)^2`, divisor 3, minimum 200.
     Eip2565,
+    /// Osaka on: complexity 16 up to 32 bytes, else `2 * ceil(x / 8)^2`; exponent bytes past
+    /// the first 32 count 16 iterations each (not 8); no divisor; minimum 500.
+    Eip7883,
 }
 
 impl Pricing {
     fn of(spec: SpecId) -> Pricing {
-        if spec >= SpecId::Berlin {
+        if spec >= SpecId::Osaka {
+            Pricing::Eip7883
+        } else if spec >= SpecId::Berlin {
             Pricing::Eip2565
         } else {
             Pricing::Eip198
         }
     }
+
+    /// Iterations charged per exponent byte beyond the first 32.
+    fn tail_multiplier(self) -> u128 {
+        match self {
+            Pricing::Eip198 | Pricing::Eip2565 => 8,
+            Pricing::Eip7883 => 16,
+        }
+    }
 }
+
+/// EIP-7823 (Osaka on): the largest base, exponent or modulus length, in bytes, a call may name.
+const MAX_LEN_OSAKA: u64 = 1024;
 
 /// Clamps a 256-bit length to u64: every length above u64::MAX already prices the call far
 /// above any gas limit (or, when it is `exp_len` with empty base and modulus, does not matter).
@@ -70,7 +88,9 @@ fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pri
     let head_bits = window_bit_len(data, base_len, exp_len.min(32));
     let msb = u128::from(head_bits.saturating_sub(1));
     let tail = if exp_len > 32 {
-        8 * u128::from(exp_len - 32)
+        pricing
+            .tail_multiplier()
+            .saturating_mul(u128::from(exp_len - 32))
     } else {
         0
     };
@@ -95,6 +115,15 @@ fn gas_cost(data: &[u8], base_len: u64, exp_len: u64, mod_len: u64, pricing: Pri
             let words = x.div_ceil(8);
             let complexity = words.saturating_mul(words);
             (complexity.saturating_mul(iterations) / 3).max(200)
+        }
+        Pricing::Eip7883 => {
+            let complexity = if x <= 32 {
+                16
+            } else {
+                let words = x.div_ceil(8);
+                words.saturating_mul(words).saturating_mul(2)
+            };
+            complexity.saturating_mul(iterations).max(500)
         }
     }
 }
@@ -129,6 +158,9 @@ pub(super) fn run(
     let mod_len = clamp(U256::from_be_bytes(padded::<32>(input, 64)));
     let data = input.get(96..).unwrap_or(&[]);
 
+    if spec >= SpecId::Osaka && base_len.max(exp_len).max(mod_len) > MAX_LEN_OSAKA {
+        return Err(PrecompileError::Failure);
+    }
     let cost = gas_cost(data, base_len, exp_len, mod_len, Pricing::of(spec));
     let gas = charge(
         u64::try_from(cost).map_err(|_| PrecompileError::OutOfGas)?,
@@ -373,6 +405,88 @@ mod tests {
         assert!(gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip198) > max);
         assert!(gas_cost(&[], u64::MAX, u64::MAX, u64::MAX, Pricing::Eip2565) > max);
         assert!(gas_cost(&[], 0, 0, u64::MAX, Pricing::Eip2565) > max);
+    }
+
+    #[test]
+    fn eip7883_gas_by_hand() {
+        let one = hex!("0000000000000000000000000000000000000000000000000000000000000001");
+        // Fermat: x = 32 -> complexity 16; exponent p - 1 has 256 bits -> 255 iterations.
+        assert_eq!(
+            call(&FERMAT, 1_000_000, SpecId::Osaka),
+            (Ok(16 * 255), one.to_vec())
+        );
+        assert_eq!(
+            call(&FERMAT, 16 * 255 - 1, SpecId::Osaka).0,
+            Err(PrecompileError::OutOfGas)
+        );
+        // Empty input: complexity 16, one iteration, raised to the minimum of 500.
+        assert_eq!(call(&[], 1_000, SpecId::Osaka), (Ok(500), Vec::new()));
+        assert_eq!(
+            call(&[], 499, SpecId::Osaka).0,
+            Err(PrecompileError::OutOfGas)
+        );
+        // x = 33: ceil(33 / 8) = 5 words -> 2 * 25 = 50; exponent 2^255 -> 255 iterations.
+        let mut data = vec![0u8; 33 + 32];
+        data[33] = 0x80;
+        assert_eq!(gas_cost(&data, 33, 32, 1, Pricing::Eip7883), 50 * 255);
+        // x = 128 -> 16 words -> 512; exponent 0x010001 -> 16 iterations.
+        let mut data = vec![0u8; 3];
+        data.copy_from_slice(&[1, 0, 1]);
+        assert_eq!(gas_cost(&data, 0, 3, 128, Pricing::Eip7883), 512 * 16);
+        // Long exponent: head 2^248 -> 248, plus 16 (not 8) per byte past 32: 248 + 16 * 8.
+        let mut data = vec![0u8; 64];
+        data[0] = 1;
+        assert_eq!(
+            gas_cost(&data, 0, 40, 64, Pricing::Eip7883),
+            128 * (248 + 128)
+        );
+        // x = 64 with a 1-iteration exponent: 2 * 8^2 = 128, below the minimum.
+        assert_eq!(gas_cost(&[3], 64, 1, 64, Pricing::Eip7883), 500);
+        // SpecId mapping.
+        assert_eq!(Pricing::of(SpecId::Prague), Pricing::Eip2565);
+        assert_eq!(Pricing::of(SpecId::Osaka), Pricing::Eip7883);
+    }
+
+    #[test]
+    fn eip7823_bounds() {
+        // Each length at exactly 1024 is accepted; 1025 fails whatever the gas.
+        let at_limit = [(1024, 1, 1), (1, 1024, 1), (1, 1, 1024)];
+        for (b, e, m) in at_limit {
+            let (res, out) = call(&header(b, e, m), 10_000_000, SpecId::Osaka);
+            let gas = res.expect("1024 bytes is within the EIP-7823 bound");
+            assert_eq!(out.len(), m as usize);
+            let expect = if b == 1024 || m == 1024 {
+                // 128 words -> 2 * 128^2 = 32768, one iteration.
+                32_768
+            } else {
+                // Complexity 16; zero exponent head, 16 * (1024 - 32) iterations.
+                16 * 16 * 992
+            };
+            assert_eq!(gas, expect);
+        }
+        let over = [(1025, 1, 1), (1, 1025, 1), (1, 1, 1025), (0, 1025, 0)];
+        for (b, e, m) in over {
+            assert_eq!(
+                call(&header(b, e, m), 10_000_000, SpecId::Osaka).0,
+                Err(PrecompileError::Failure)
+            );
+            // Prague has no bound: the same call succeeds with an m-byte output.
+            let (res, out) = call(&header(b, e, m), 10_000_000, SpecId::Prague);
+            assert!(res.is_ok(), "{b} {e} {m} under Prague: {res:?}");
+            assert_eq!(out.len(), m as usize);
+        }
+        // A length far above the bound (2^256 - 1) is a failure too, not out of gas.
+        assert_eq!(
+            call(&[0xff; 96], u64::MAX, SpecId::Osaka).0,
+            Err(PrecompileError::Failure)
+        );
+        // The empty-operand shortcut with a huge exponent length no longer applies.
+        let mut input = header(0, 0, 0);
+        input[32..64].fill(0xff);
+        assert_eq!(
+            call(&input, 1_000, SpecId::Osaka).0,
+            Err(PrecompileError::Failure)
+        );
     }
 
     #[test]

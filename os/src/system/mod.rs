@@ -3,6 +3,7 @@
 //! over the initial state the [`Oracle`] serves. At the end of a block it yields the state diff.
 
 mod account;
+pub mod delegation;
 mod journal;
 
 pub use account::{Account, Slot};
@@ -201,6 +202,16 @@ impl<'o> System<'o> {
     pub fn code(&mut self, address: Address) -> (B256, Bytes) {
         let hash = self.load(address).info.code_hash;
         (hash, self.code_by_hash(hash))
+    }
+
+    /// EIP-7702: the account `address` delegates to, when its code is a designator. Callers
+    /// check the fork (designators only mean this from Prague on).
+    pub fn delegation(&mut self, address: Address) -> Option<Address> {
+        let hash = self.load(address).info.code_hash;
+        if hash == KECCAK_EMPTY {
+            return None;
+        }
+        delegation::target(&self.code_by_hash(hash))
     }
 
     /// Code by hash, from the cache or the oracle.
