@@ -5,7 +5,7 @@
 //!
 //! One instruction per line; `;` starts a comment; mnemonics are case-insensitive.
 //!
-//! - Any Cancun opcode by name: `ADD`, `SSTORE`, `MCOPY`, `TLOAD`, `BLOBHASH`, `LOG3`, `DUP16`,
+//! - Any opcode through Osaka by name (`CLZ` included): `ADD`, `SSTORE`, `MCOPY`, `TLOAD`, `BLOBHASH`, `LOG3`, `DUP16`,
 //!   ... (aliases `SHA3` = `KECCAK256`, `DIFFICULTY` = `PREVRANDAO`).
 //! - `PUSH1 0x01` .. `PUSH32 ...`: the value (hex `0x..` or decimal) must fit the width; it is
 //!   left-padded with zeros.
@@ -26,7 +26,7 @@
 use alloy_primitives::U256;
 use std::collections::HashMap;
 
-/// Mnemonics of every opcode up to Cancun with fixed encodings (the pushes, dups, swaps and
+/// Mnemonics of every opcode up to Osaka with fixed encodings (the pushes, dups, swaps and
 /// logs are derived from their number instead of being listed).
 const OPCODES: &[(&str, u8)] = &[
     ("STOP", 0x00),
@@ -55,6 +55,7 @@ const OPCODES: &[(&str, u8)] = &[
     ("SHL", 0x1b),
     ("SHR", 0x1c),
     ("SAR", 0x1d),
+    ("CLZ", 0x1e),
     ("KECCAK256", 0x20),
     ("SHA3", 0x20),
     ("ADDRESS", 0x30),

@@ -208,6 +208,7 @@ fn parse_tx(tx: &Value, path: &str, chain_id: u64) -> FieldResult<TxEnv> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::U256;
 
     const BLOCK: &str = r#"{
         "fork": "Cancun",
@@ -237,6 +238,32 @@ mod tests {
         assert_eq!(block.txs[1].tx_type, 2);
         assert_eq!(block.txs[1].to, None);
         assert_eq!(block.txs[1].chain_id, Some(5));
+    }
+
+    #[test]
+    fn parses_set_code_transactions_and_new_forks() {
+        let text = BLOCK.replace("\"Cancun\"", "\"Osaka\"").replace(
+            "\"accessList\": []",
+            r#""accessList": [], "to": "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
+               "authorizationList": [{"chainId": "0x01", "nonce": "0x00", "yParity": "0x01",
+                 "address": "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
+                 "r": "0x02", "s": "0x03"}]"#,
+        );
+        let block = Block::from_json_str(&text).unwrap();
+        assert_eq!(block.env.spec, SpecId::Osaka);
+        let tx = &block.txs[1];
+        assert_eq!(tx.tx_type, 4);
+        assert_eq!(tx.authorization_list.len(), 1);
+        let auth = &tx.authorization_list[0];
+        assert_eq!(
+            (auth.y_parity, auth.r, auth.s),
+            (U256::from(1), U256::from(2), U256::from(3))
+        );
+        let bad = text.replace("\"r\": \"0x02\", ", "");
+        assert_eq!(
+            Block::from_json_str(&bad).unwrap_err(),
+            "transactions[1].authorizationList[0].r: missing"
+        );
     }
 
     #[test]

@@ -948,6 +948,12 @@ mod tests {
             relative_test_path(Path::new("some/file.json")),
             "some/file.json"
         );
+        assert_eq!(
+            relative_test_path(Path::new(
+                "/s/eest/state_tests/static/state_tests/stX/y.json"
+            )),
+            "eest/static/state_tests/stX/y.json"
+        );
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! The Ethereum GeneralStateTests (../shared/ethtests) through the runner, with the project's
-//! skip list: the EVM's conformance gate. `ZKOS_STATETEST_PATHS` (a comma list relative to
-//! GeneralStateTests) runs a subset, e.g. `ZKOS_STATETEST_PATHS=stExample,stSStoreTest`.
+//! The Ethereum GeneralStateTests (../shared/ethtests) and the execution-spec-tests state
+//! tests (../shared/eest: Prague, Osaka and the older forks refilled) through the runner, with
+//! the project's skip list: the EVM's conformance gate, two tests that run side by side.
+//! `ZKOS_STATETEST_PATHS` (a comma list relative to GeneralStateTests) runs a subset of the
+//! first, e.g. `ZKOS_STATETEST_PATHS=stExample,stSStoreTest`; `ZKOS_EEST_PATHS` (relative to
+//! eest/state_tests, e.g. `prague,osaka/eip7939_count_leading_zeros`) of the second.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use zkos_host::shared;
 use zkos_host::skips::SkipList;
-use zkos_host::statetest::{run_paths, Options};
+use zkos_host::statetest::{run_paths, Options, Summary};
 
 /// How many failures to print before summarising the rest.
 const MAX_PRINTED: usize = 300;
@@ -14,14 +17,28 @@ const MAX_PRINTED: usize = 300;
 #[test]
 fn general_state_tests() {
     let dir = shared::general_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
-    let paths: Vec<PathBuf> = match std::env::var("ZKOS_STATETEST_PATHS") {
+    run_suite(&dir, "ZKOS_STATETEST_PATHS");
+}
+
+#[test]
+fn eest_state_tests() {
+    let dir = shared::eest_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = run_suite(&dir, "ZKOS_EEST_PATHS");
+    // Every fork of the set is one this build runs.
+    assert_eq!(summary.unsupported, 0, "{}", summary.closing_line());
+}
+
+/// Runs the folder `dir` (or the subset the variable `subset` names), prints the counts past
+/// the harness's capture and fails on any failure.
+fn run_suite(dir: &Path, subset: &str) -> Summary {
+    let paths: Vec<PathBuf> = match std::env::var(subset) {
         Ok(list) if !list.trim().is_empty() => list
             .split(',')
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .map(|p| dir.join(p))
             .collect(),
-        _ => vec![dir],
+        _ => vec![dir.to_path_buf()],
     };
     let root = shared::workspace_root().unwrap_or_else(|e| panic!("{e}"));
     let skips = SkipList::load(&root.join("tests").join("statetest-skips.txt"))
@@ -45,6 +62,7 @@ fn general_state_tests() {
     }
     // Written past the test harness's capture, so the counts show even when the test passes.
     let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}:", dir.display());
     for (fork, c) in &summary.per_fork {
         let _ = writeln!(out, "fork {fork}: {c}");
     }
@@ -57,4 +75,5 @@ fn general_state_tests() {
         "state tests failed: {}",
         summary.closing_line()
     );
+    summary
 }

@@ -121,6 +121,35 @@ mod tests {
         assert_eq!(HALF_N, n / U256::from(2u8));
     }
 
+    /// A tuple of execution-spec-tests (prague/eip7702_set_code_tx, test_pointer_to_static)
+    /// with the signer its filler recorded.
+    #[test]
+    fn recovers_a_filled_tests_signer() {
+        let mut auth = Authorization {
+            chain_id: U256::ZERO,
+            address: address!("096fec08774bc2a36c61daa00d11da4a0395f4bb"),
+            nonce: 0,
+            y_parity: U256::ZERO,
+            r: U256::from_be_bytes(hex!(
+                "1e47e961cc521742f840e5c2417f9bfcb344b27757e8e5b320a65545e8d7316b"
+            )),
+            s: U256::from_be_bytes(hex!(
+                "73e70d604ad26877ca9f5feab050ff10dab63bb1174850f09fbdb6e42e78a421"
+            )),
+        };
+        let signer = address!("8ad5c1bd95f0b2147ec55508372980dcd9a5c37b");
+        assert_eq!(recover_authority(&auth), Some(signer));
+        // Any other nonce is another message, so another (or no) signer.
+        auth.nonce = 1;
+        assert_ne!(recover_authority(&auth), Some(signer));
+        auth.nonce = 0;
+        auth.y_parity = U256::from(2u8);
+        assert_eq!(recover_authority(&auth), None);
+        auth.y_parity = U256::ZERO;
+        auth.s = HALF_N + U256::from(1u8);
+        assert_eq!(recover_authority(&auth), None);
+    }
+
     #[test]
     fn signing_hash_encodes_long_lists() {
         // chain id 2^256 - 1 (33-byte RLP) makes the list payload 63 bytes: the long form.

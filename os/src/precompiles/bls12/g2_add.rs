@@ -25,3 +25,58 @@ pub(in crate::precompiles) fn run(
     write_g2(&G2Affine::from(G2Projective::from(a) + b), out);
     Ok(gas)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+
+    fn add(a: &[u8], b: &[u8]) -> (PrecompileResult, Vec<u8>) {
+        call(run, &cat(&[a, b]), 600)
+    }
+
+    #[test]
+    fn sums() {
+        let g = G2Projective::generator();
+        assert_eq!(add(&G2, &G2), (Ok(600), enc_g2(g.double())));
+        assert_eq!(add(&G2, &[0; 256]), (Ok(600), G2.to_vec()));
+        assert_eq!(add(&[0; 256], &[0; 256]), (Ok(600), [0u8; 256].to_vec()));
+        let neg = enc_g2(-G2Affine::generator());
+        assert_eq!(add(&neg, &G2), (Ok(600), [0u8; 256].to_vec()));
+    }
+
+    #[test]
+    fn no_subgroup_check() {
+        let p = g2_not_in_subgroup();
+        let (res, sum) = add(&p, &G2);
+        assert_eq!(res, Ok(600));
+        // The sum is again a valid curve point outside the subgroup.
+        let sum: [u8; 256] = sum.try_into().unwrap();
+        assert!(super::super::read_g2(&sum, false).is_ok());
+        assert!(super::super::read_g2(&sum, true).is_err());
+    }
+
+    #[test]
+    fn invalid_inputs_fail() {
+        let fail = Err(PrecompileError::Failure);
+        let input = cat(&[&G2, &G2]);
+        assert_eq!(call(run, &[], 600).0, fail);
+        assert_eq!(call(run, &input[..511], 600).0, fail);
+        assert_eq!(call(run, &cat(&[&input, &[0]]), 600).0, fail);
+        let mut off_curve = G2;
+        off_curve[255] ^= 1;
+        assert_eq!(add(&G2, &off_curve).0, fail);
+        let mut top = G2;
+        top[64] = 1;
+        assert_eq!(add(&top, &G2).0, fail);
+        let mut big = G2;
+        big[64..128].copy_from_slice(&P);
+        assert_eq!(add(&G2, &big).0, fail);
+    }
+
+    #[test]
+    fn out_of_gas() {
+        let input = cat(&[&G2, &G2]);
+        assert_eq!(call(run, &input, 599).0, Err(PrecompileError::OutOfGas));
+    }
+}

@@ -93,8 +93,8 @@ fn whole_items(input: &[u8], unit: usize) -> Result<(), PrecompileError> {
 }
 
 /// The 48 significant bytes of a 64-byte Fp encoding, or `Failure` when the top 16 bytes are
-/// not zero. Also rejects values with any of the top three bits of the 48 set: those are
-/// >= 2^381 > p anyway, and it keeps them clear of the flag bits the crate's serialization
+/// not zero. Also rejects values with any of the top three bits of the 48 set: those are at
+/// least 2^381 > p anyway, and it keeps them clear of the flag bits the crate's serialization
 /// masks away in a point's first byte.
 fn fp_bytes(e: &[u8; FP_LEN]) -> Result<[u8; 48], PrecompileError> {
     let (pad, value) = e.split_at(FP_PAD);
@@ -151,9 +151,8 @@ fn read_g2(bytes: &[u8; G2_LEN], subgroup: bool) -> Result<G2Affine, PrecompileE
     }
     // The crate's uncompressed form puts c1 before c0 in each coordinate.
     let mut raw = [0u8; 192];
-    for (i, e) in bytes.chunks_exact(FP_LEN).enumerate() {
-        let slot = [1, 0, 3, 2][i] * 48;
-        raw[slot..slot + 48].copy_from_slice(&fp_bytes(array(e)?)?);
+    for (e, slot) in bytes.chunks_exact(FP_LEN).zip([1, 0, 3, 2]) {
+        raw[slot * 48..slot * 48 + 48].copy_from_slice(&fp_bytes(array(e)?)?);
     }
     let p: G2Affine = Option::from(G2Affine::from_uncompressed_unchecked(&raw))
         .ok_or(PrecompileError::Failure)?;
@@ -193,56 +192,197 @@ fn write_g2(p: &G2Affine, out: &mut Vec<u8>) {
     }
 }
 
+/// Fixtures and helpers shared by the precompiles' tests.
 #[cfg(test)]
-mod tmp_eip_vectors {
-    extern crate std;
-    use crate::types::SpecId;
-    use alloy_primitives::{hex, Address};
+pub(super) mod test_util {
+    use super::*;
+    use crate::precompiles::PrecompileResult;
+    use alloy_primitives::hex;
 
-    #[test]
-    fn eip_vectors() {
-        let text = std::fs::read_to_string("/tmp/eipv/vectors.txt").unwrap();
-        let (mut ok, mut bad) = (0, 0);
-        for line in text.lines() {
-            let f: std::vec::Vec<&str> = line.split(' ').collect();
-            let mut a = [0u8; 20];
-            a[19] = u8::from_str_radix(f[0], 16).unwrap();
-            let input = if f[1] == "-" {
-                std::vec![]
-            } else {
-                hex::decode(f[1]).unwrap()
-            };
-            let mut out = std::vec::Vec::new();
-            let t = std::time::Instant::now();
-            let res = crate::precompiles::run(
-                &Address::new(a),
-                &input,
-                10_000_000,
-                SpecId::Prague,
-                &mut out,
-            );
-            let el = t.elapsed();
-            let good = if f[2] == "ERR" {
-                res.is_err()
-            } else {
-                let exp = if f[2] == "-" {
-                    std::vec![]
-                } else {
-                    hex::decode(f[2]).unwrap()
-                };
-                res == Ok(f[3].parse().unwrap()) && out == exp
-            };
-            if good {
-                ok += 1
-            } else {
-                bad += 1;
-                std::println!("FAIL {} {:?}", f[4], res);
-            }
-            if el.as_millis() > 5 {
-                std::println!("slow {} {:?}", f[4], el);
+    /// The field modulus p, as a 64-byte encoding (the smallest invalid element).
+    pub(crate) const P: [u8; 64] = hex!(
+        "00000000000000000000000000000000"
+        "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
+    );
+    /// The subgroup order q as a scalar.
+    pub(crate) const Q: [u8; 32] =
+        hex!("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001");
+    /// The G1 generator (EIP-2537 "Curve parameters").
+    pub(crate) const G1: [u8; 128] = hex!(
+        "00000000000000000000000000000000"
+        "17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb"
+        "00000000000000000000000000000000"
+        "08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1"
+    );
+    /// The G2 generator, `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`.
+    pub(crate) const G2: [u8; 256] = hex!(
+        "00000000000000000000000000000000"
+        "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"
+        "00000000000000000000000000000000"
+        "13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e"
+        "00000000000000000000000000000000"
+        "0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801"
+        "00000000000000000000000000000000"
+        "0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be"
+    );
+    /// `(0, 2)`: on the G1 curve (2² = 0³ + 4) but of order 3, so outside the subgroup.
+    pub(crate) const G1_ORDER_3: [u8; 128] = {
+        let mut b = [0u8; 128];
+        b[127] = 2;
+        b
+    };
+
+    /// A G2 curve point outside the subgroup: the first `x = n ∈ Fp` (as an Fp2 element) for
+    /// which `x³ + 4(1 + v)` is a square.
+    pub(crate) fn g2_not_in_subgroup() -> [u8; 256] {
+        let mut four = Fp::one();
+        for _ in 0..3 {
+            four += Fp::one();
+        }
+        let mut b = Fp2::zero();
+        b.c0 = four;
+        b.c1 = four;
+        let mut x = Fp2::zero();
+        loop {
+            x.c0 += Fp::one();
+            if let Some(y) = Option::<Fp2>::from((x.square() * x + b).sqrt()) {
+                let mut out = [0u8; 256];
+                for (slot, e) in out.chunks_exact_mut(64).zip([x.c0, x.c1, y.c0, y.c1]) {
+                    slot[16..].copy_from_slice(&e.to_bytes());
+                }
+                return out;
             }
         }
-        std::println!("ok {ok} bad {bad}");
-        assert_eq!(bad, 0);
+    }
+
+    /// The encoding of a G1 point.
+    pub(crate) fn enc_g1(p: impl Into<G1Affine>) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_g1(&p.into(), &mut out);
+        out
+    }
+
+    /// The encoding of a G2 point.
+    pub(crate) fn enc_g2(p: impl Into<G2Affine>) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_g2(&p.into(), &mut out);
+        out
+    }
+
+    /// Concatenates byte strings.
+    pub(crate) fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    /// Runs a precompile and returns its result and output.
+    pub(crate) fn call(
+        run: fn(&[u8], u64, &mut Vec<u8>) -> PrecompileResult,
+        input: &[u8],
+        gas_limit: u64,
+    ) -> (PrecompileResult, Vec<u8>) {
+        let mut out = Vec::new();
+        let res = run(input, gas_limit, &mut out);
+        (res, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn msm_prices_follow_the_discount_tables() {
+        let g1 = |k: usize| msm_gas(k * 160, 160, G1_MUL_GAS, &G1_MSM_DISCOUNT);
+        let g2 = |k: usize| msm_gas(k * 288, 288, G2_MUL_GAS, &G2_MSM_DISCOUNT);
+        assert_eq!(g1(0), 0);
+        assert_eq!(g1(1), 12_000);
+        assert_eq!(g1(2), 22_776);
+        assert_eq!(g1(128), 128 * 12_000 * 519 / 1000);
+        // Above the table the discount stays at max_discount.
+        assert_eq!(g1(129), 129 * 12_000 * 519 / 1000);
+        assert_eq!(g1(1000), 1000 * 12_000 * 519 / 1000);
+        assert_eq!(g2(1), 22_500);
+        assert_eq!(g2(2), 45_000);
+        assert_eq!(g2(128), 128 * 22_500 * 524 / 1000);
+        assert_eq!(g2(200), 200 * 22_500 * 524 / 1000);
+        // k counts whole pairs only.
+        assert_eq!(msm_gas(319, 160, G1_MUL_GAS, &G1_MSM_DISCOUNT), 12_000);
+        assert_eq!(msm_gas(159, 160, G1_MUL_GAS, &G1_MSM_DISCOUNT), 0);
+        assert_eq!(
+            msm_gas(usize::MAX, 160, G1_MUL_GAS, &G1_MSM_DISCOUNT),
+            u64::MAX / 1000
+        );
+    }
+
+    #[test]
+    fn field_elements() {
+        let mut e = P;
+        assert!(read_fp(&e).is_err());
+        e[63] -= 1; // p - 1 is the largest element.
+        assert!(read_fp(&e).is_ok());
+        let mut padded = [0u8; 64];
+        padded[15] = 1; // Non-zero top padding, even with a zero value.
+        assert!(read_fp(&padded).is_err());
+        let mut high = [0u8; 64];
+        high[16] = 0x80; // >= 2^383 (would be the crate's "compressed" flag).
+        assert!(read_fp(&high).is_err());
+        assert!(read_fp(&[0u8; 64]).is_ok());
+        let mut fp2 = [0u8; 128];
+        fp2[64..].copy_from_slice(&P);
+        assert!(read_fp2(&fp2).is_err());
+    }
+
+    #[test]
+    fn points_round_trip() {
+        let g1 = read_g1(&G1, true).unwrap();
+        assert_eq!(g1, G1Affine::generator());
+        assert_eq!(enc_g1(g1), G1.to_vec());
+        let g2 = read_g2(&G2, true).unwrap();
+        assert_eq!(g2, G2Affine::generator());
+        assert_eq!(enc_g2(g2), G2.to_vec());
+        // All zeros is infinity both ways.
+        assert!(bool::from(read_g1(&[0; 128], true).unwrap().is_identity()));
+        assert!(bool::from(read_g2(&[0; 256], true).unwrap().is_identity()));
+        assert_eq!(enc_g1(G1Affine::identity()), [0u8; 128].to_vec());
+        assert_eq!(enc_g2(G2Affine::identity()), [0u8; 256].to_vec());
+    }
+
+    #[test]
+    fn invalid_points() {
+        // On the curve but outside the subgroup: accepted only without the subgroup check.
+        assert!(read_g1(&G1_ORDER_3, false).is_ok());
+        assert!(read_g1(&G1_ORDER_3, true).is_err());
+        let g2 = g2_not_in_subgroup();
+        assert!(read_g2(&g2, false).is_ok());
+        assert!(read_g2(&g2, true).is_err());
+        // Off the curve.
+        let mut bad = G1;
+        bad[127] ^= 1;
+        assert!(read_g1(&bad, false).is_err());
+        let mut bad = G2;
+        bad[255] ^= 1;
+        assert!(read_g2(&bad, false).is_err());
+        // G2 with c0 and c1 swapped (the zcash serialization order) is off the curve.
+        let mut swapped = G2;
+        swapped[..64].copy_from_slice(&G2[64..128]);
+        swapped[64..128].copy_from_slice(&G2[..64]);
+        swapped[128..192].copy_from_slice(&G2[192..]);
+        swapped[192..].copy_from_slice(&G2[128..192]);
+        assert!(read_g2(&swapped, false).is_err());
+        // A coordinate >= p, and x = 0 with a non-zero padding byte, are encoding errors.
+        let mut bad = G1;
+        bad[..64].copy_from_slice(&P);
+        assert!(read_g1(&bad, false).is_err());
+        let mut bad = [0u8; 128];
+        bad[0] = 1;
+        assert!(read_g1(&bad, false).is_err());
+        let mut bad = G2;
+        bad[192] = 1;
+        assert!(read_g2(&bad, false).is_err());
+        // The crate's infinity flag is not an encoding of infinity here.
+        let mut flagged = [0u8; 128];
+        flagged[16] = 0x40;
+        assert!(read_g1(&flagged, false).is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! Multi-scalar multiplication `Σ sᵢ·Pᵢ` over the `bls12_381` crate's points, which has none.
 //!
-//! Scalars are recoded into signed base-2^c digits in `[-2^(c-1), 2^(c-1)]`, which halves the
+//! Scalars are recoded into signed base-2^c digits in `(-2^(c-1), 2^(c-1)]`, which halves the
 //! number of precomputed multiples (Straus) or buckets (Pippenger) compared to unsigned
 //! digits, since negating a point is almost free. Two algorithms share that recoding:
 //!
@@ -9,12 +9,21 @@
 //! - Pippenger (buckets): per window, every point is added to the bucket of its digit and the
 //!   buckets are summed with two running sums. Cheapest for large k.
 //!
-//! [`msm`] estimates the number of group additions of both for every window width and runs
-//! the cheapest. Nothing here is constant time: the inputs are public calldata.
+//! [`msm`] estimates the field multiplications of both for every window width and runs the
+//! cheapest (the crossover is near k = 64). The estimate counts operations, which is what a
+//! zk guest pays for; natively, cache effects move the crossover a little lower. Windows only
+//! cover the longest scalar's bits, so short scalars cost fewer doublings.
+//!
+//! G1 also uses its endomorphism (GLV): [`g1_msm`] splits each scalar into two halves of
+//! 128 bits, doubling the points but halving the doubling chain and the windows.
+//!
+//! Nothing here is constant time: the inputs are public calldata.
 
+use super::Fp;
 use alloc::vec;
 use alloc::vec::Vec;
-use bls12_381::{G1Affine, G1Projective, G2Affine, G2Projective};
+use alloy_primitives::U256;
+use bls12_381::{G1Affine, G1Projective, G2Affine, G2Projective, Scalar};
 
 /// The group operations the MSM needs, so one implementation serves G1 and G2.
 pub(super) trait Group: Copy {
@@ -76,8 +85,6 @@ macro_rules! impl_group {
 impl_group!(G1Projective, G1Affine);
 impl_group!(G2Projective, G2Affine);
 
-/// Bits in a scalar.
-const SCALAR_BITS: usize = 256;
 /// Widest window considered; 2^(MAX_WINDOW - 1) buckets is far beyond any useful size for the
 /// input sizes a block's gas can pay for.
 const MAX_WINDOW: usize = 16;
@@ -85,39 +92,110 @@ const MAX_WINDOW: usize = 16;
 /// memory (16 G2 points, 4.5 KiB, per input point).
 const MAX_STRAUS_WINDOW: usize = 5;
 
-/// Number of signed windows of width `c` needed for a 256-bit scalar: one extra bit for the
-/// final carry of the recoding.
+/// Number of signed windows of width `c` for scalars of `bits` bits: the top window holds
+/// fewer than `c` of the scalar's bits, which leaves room for the recoding's final carry.
 #[inline]
-fn windows(c: usize) -> usize {
-    (SCALAR_BITS + c) / c
+fn windows(c: usize, bits: usize) -> usize {
+    bits / c + 1
 }
 
 /// `Σ scalars[i]·points[i]`; each scalar is 32 big-endian bytes, any value. Pairs with a zero
 /// scalar or an identity point may be passed but are better left out by the caller.
 pub(super) fn msm<G: Group>(points: &[G::Affine], scalars: &[[u8; 32]]) -> G {
     let k = points.len().min(scalars.len());
-    if k == 0 {
+    let (points, scalars) = (&points[..k], &scalars[..k]);
+    let scalars: Vec<[u64; 4]> = scalars.iter().map(limbs).collect();
+    let bits = scalars.iter().map(bit_len).max().unwrap_or(0);
+    if bits == 0 {
         return G::identity();
     }
     let k = k as u64;
-    // Estimated additions (doublings, 256 in both, are left out): Straus builds 2^(c-1) - 1
-    // multiples per point and adds one per window and point; Pippenger adds every point once
-    // per window and sums 2^(c-1) buckets with two running sums.
     let straus = (2..=MAX_STRAUS_WINDOW)
-        .map(|c| (k * ((1 << (c - 1)) - 1 + windows(c) as u64), c))
+        .map(|c| (straus_cost(k, c, bits), c))
         .min()
         .unwrap_or((u64::MAX, 4));
     let pippenger = (2..=MAX_WINDOW)
-        .map(|c| (windows(c) as u64 * (k + (1 << c)), c))
+        .map(|c| (pippenger_cost(k, c, bits), c))
         .min()
         .unwrap_or((u64::MAX, 4));
     if straus.0 <= pippenger.0 {
         let c = straus.1;
-        straus_msm(points, &recode(scalars, c), c)
+        straus_msm(points, &recode(&scalars, c, bits), c, bits)
     } else {
         let c = pippenger.1;
-        pippenger_msm(points, &recode(scalars, c), c)
+        pippenger_msm(points, &recode(&scalars, c, bits), c, bits)
     }
+}
+
+/// `z²` for the BLS parameter `z = -0xd201000000010000`. On G1 the endomorphism
+/// `φ(x, y) = (β·x, y)` is multiplication by `-z²` (the identity the crate's subgroup check
+/// tests), so `z²·P = (β·x, -y)`.
+const Z_SQUARED: U256 = U256::from_limbs([0x0000_0001_0000_0000, 0xac45_a401_0001_a402, 0, 0]);
+/// The cube root of unity β in Fp that goes with [`Z_SQUARED`], big-endian.
+const BETA: [u8; 48] = alloy_primitives::hex!(
+    "00000000000000005f19672fdf76ce51ba69c6076a0f77eaddb3a93be6f89688"
+    "de17d813620a00022e01fffffffefffe"
+);
+
+/// [`msm`] in G1 for points in the subgroup, with the GLV split: `s mod q = a + b·z²` with
+/// `a, b < 2^128`, so `s·P = a·P + b·(β·x, -y)`. Falls back to the plain MSM for an input it
+/// cannot split (none exists: every point reaching here has passed the subgroup check).
+pub(super) fn g1_msm(points: &[G1Affine], scalars: &[[u8; 32]]) -> G1Projective {
+    let Some(beta) = Option::<Fp>::from(Fp::from_bytes(&BETA)) else {
+        return msm::<G1Projective>(points, scalars);
+    };
+    let mut split_points = Vec::with_capacity(2 * points.len());
+    let mut split_scalars = Vec::with_capacity(2 * points.len());
+    for (p, s) in points.iter().zip(scalars) {
+        let Some(endo) = z_squared_times(p, &beta) else {
+            return msm::<G1Projective>(points, scalars);
+        };
+        let mut wide = [0u8; 64];
+        wide[..32].copy_from_slice(s);
+        wide[..32].reverse();
+        let reduced = U256::from_le_bytes(Scalar::from_bytes_wide(&wide).to_bytes());
+        let (b, a) = reduced.div_rem(Z_SQUARED);
+        split_points.extend([*p, endo]);
+        split_scalars.extend([a.to_be_bytes::<32>(), b.to_be_bytes::<32>()]);
+    }
+    msm::<G1Projective>(&split_points, &split_scalars)
+}
+
+/// `z²·P = (β·x, -y)` for a non-identity `P` in the G1 subgroup.
+fn z_squared_times(p: &G1Affine, beta: &Fp) -> Option<G1Affine> {
+    let raw = p.to_uncompressed();
+    let mut x = [0u8; 48];
+    let mut y = [0u8; 48];
+    x.copy_from_slice(&raw[..48]);
+    y.copy_from_slice(&raw[48..]);
+    let x = Option::<Fp>::from(Fp::from_bytes(&x))? * beta;
+    let y = -Option::<Fp>::from(Fp::from_bytes(&y))?;
+    let mut out = [0u8; 96];
+    out[..48].copy_from_slice(&x.to_bytes());
+    out[48..].copy_from_slice(&y.to_bytes());
+    Option::from(G1Affine::from_uncompressed_unchecked(&out))
+}
+
+/// Field multiplications in a full projective addition (Renes–Costello–Batina, algorithm 7).
+const ADD_COST: u64 = 12;
+/// Field multiplications in a mixed (projective + affine) addition (algorithm 8).
+const MIXED_COST: u64 = 11;
+
+/// Estimated work of Straus with width `c` for `k` points of `bits`-bit scalars, in field
+/// multiplications, leaving out the doublings every variant shares: `2^(c-1) - 1` mixed
+/// additions per point for its table, then one full addition per window and point.
+fn straus_cost(k: u64, c: usize, bits: usize) -> u64 {
+    let half = 1u64 << (c - 1);
+    k * ((half - 1) * MIXED_COST + windows(c, bits) as u64 * ADD_COST)
+}
+
+/// Estimated work of Pippenger with width `c` for `k` points, as for [`straus_cost`]: per
+/// window, a mixed addition per point except the first into each bucket (about
+/// `half·k / (half + k)` buckets get one), and two full additions per bucket for the sums.
+fn pippenger_cost(k: u64, c: usize, bits: usize) -> u64 {
+    let half = 1u64 << (c - 1);
+    let filled = half * k / (half + k);
+    windows(c, bits) as u64 * ((k - filled) * MIXED_COST + 2 * half * ADD_COST)
 }
 
 /// A 32-byte big-endian scalar as little-endian 64-bit limbs.
@@ -131,9 +209,16 @@ fn limbs(s: &[u8; 32]) -> [u64; 4] {
     out
 }
 
+/// The number of significant bits of a scalar in limbs.
+fn bit_len(s: &[u64; 4]) -> usize {
+    s.iter()
+        .rposition(|&l| l != 0)
+        .map_or(0, |i| 64 * i + 64 - s[i].leading_zeros() as usize)
+}
+
 /// Bits `[pos, pos + c)` of `s` (zero beyond bit 255); `c` is at most [`MAX_WINDOW`].
 #[inline]
-fn bits(s: &[u64; 4], pos: usize, c: usize) -> u64 {
+fn window(s: &[u64; 4], pos: usize, c: usize) -> u64 {
     let (limb, off) = (pos / 64, pos % 64);
     let Some(&lo) = s.get(limb) else {
         return 0;
@@ -147,17 +232,17 @@ fn bits(s: &[u64; 4], pos: usize, c: usize) -> u64 {
     v & ((1u64 << c) - 1)
 }
 
-/// Signed base-2^c digits of every scalar, scalar-major: `digits[i * windows(c) + w]` is digit
-/// `w` (least significant first) of scalar `i`, in `[-2^(c-1) + 1, 2^(c-1)]`.
-fn recode(scalars: &[[u8; 32]], c: usize) -> Vec<i32> {
-    let n = windows(c);
+/// Signed base-2^c digits of every scalar (all below 2^bits), scalar-major:
+/// `digits[i * windows(c, bits) + w]` is digit `w` (least significant first) of scalar `i`, in
+/// `[-2^(c-1) + 1, 2^(c-1)]`.
+fn recode(scalars: &[[u64; 4]], c: usize, bits: usize) -> Vec<i32> {
+    let n = windows(c, bits);
     let half = 1i64 << (c - 1);
     let mut digits = Vec::with_capacity(scalars.len() * n);
     for s in scalars {
-        let s = limbs(s);
         let mut carry = 0i64;
         for w in 0..n {
-            let mut d = bits(&s, w * c, c) as i64 + carry;
+            let mut d = window(s, w * c, c) as i64 + carry;
             carry = 0;
             if d > half {
                 d -= 1 << c;
@@ -172,8 +257,8 @@ fn recode(scalars: &[[u8; 32]], c: usize) -> Vec<i32> {
 }
 
 /// Straus: one doubling chain, each point's digit looked up in its own table of multiples.
-fn straus_msm<G: Group>(points: &[G::Affine], digits: &[i32], c: usize) -> G {
-    let n = windows(c);
+fn straus_msm<G: Group>(points: &[G::Affine], digits: &[i32], c: usize, bits: usize) -> G {
+    let n = windows(c, bits);
     let half = 1usize << (c - 1);
     let mut table = Vec::with_capacity(points.len() * half);
     for p in points {
@@ -213,8 +298,8 @@ fn straus_msm<G: Group>(points: &[G::Affine], digits: &[i32], c: usize) -> G {
 }
 
 /// Pippenger: per window, bucket the points by digit, then `Σ j·bucket[j]` via running sums.
-fn pippenger_msm<G: Group>(points: &[G::Affine], digits: &[i32], c: usize) -> G {
-    let n = windows(c);
+fn pippenger_msm<G: Group>(points: &[G::Affine], digits: &[i32], c: usize, bits: usize) -> G {
+    let n = windows(c, bits);
     let half = 1usize << (c - 1);
     let mut buckets: Vec<Option<G>> = vec![None; half];
     let mut acc: Option<G> = None;
@@ -267,7 +352,7 @@ fn pippenger_msm<G: Group>(points: &[G::Affine], digits: &[i32], c: usize) -> G 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bls12_381::Scalar;
+    use alloy_primitives::I256;
 
     /// A deterministic pseudo-random 32-byte scalar (xorshift), full 256-bit range.
     fn scalar(seed: &mut u64) -> [u8; 32] {
@@ -306,23 +391,33 @@ mod tests {
     #[test]
     fn recoding_reconstructs_the_scalar() {
         let mut seed = 0x1234_5678;
+        let mut short = [0u8; 32];
+        short[20] = 0x9c;
         for c in 2..=MAX_WINDOW {
-            for s in [[0xff; 32], [0; 32], scalar(&mut seed), scalar(&mut seed)] {
-                let digits = recode(&[s], c);
-                // Σ d_w · 2^(c·w), evaluated in i128 limbs would overflow: compare via U256.
-                let mut acc = alloy_primitives::I256::ZERO;
-                for &d in digits.iter().rev() {
-                    acc = (acc << c) + alloy_primitives::I256::try_from(d).unwrap();
+            for s in [
+                [0xff; 32],
+                [0; 32],
+                short,
+                scalar(&mut seed),
+                scalar(&mut seed),
+            ] {
+                let l = limbs(&s);
+                for bits in [bit_len(&l), 256] {
+                    let digits = recode(&[l], c, bits);
+                    assert_eq!(digits.len(), windows(c, bits));
+                    // Σ d_w · 2^(c·w), in a signed 256-bit integer.
+                    let mut acc = I256::ZERO;
+                    for &d in digits.iter().rev() {
+                        acc = (acc << c) + I256::try_from(d).unwrap();
+                    }
+                    assert_eq!(acc.into_raw(), U256::from_be_bytes(s), "c = {c}");
+                    let half = 1i32 << (c - 1);
+                    assert!(digits.iter().all(|&d| d > -half && d <= half));
                 }
-                assert_eq!(
-                    acc.into_raw(),
-                    alloy_primitives::U256::from_be_bytes(s),
-                    "c = {c}"
-                );
-                let half = 1i32 << (c - 1);
-                assert!(digits.iter().all(|&d| d > -half && d <= half));
             }
         }
+        assert_eq!(bit_len(&limbs(&short)), 8 * 11 + 8);
+        assert_eq!(bit_len(&limbs(&[0xff; 32])), 256);
     }
 
     #[test]
@@ -333,15 +428,59 @@ mod tests {
             let mut scalars: Vec<[u8; 32]> = (0..k).map(|_| scalar(&mut seed)).collect();
             scalars[0] = [0xff; 32];
             let expect = reference_g1(&points, &scalars);
+            let l: Vec<[u64; 4]> = scalars.iter().map(limbs).collect();
             for c in 2..=8 {
-                let digits = recode(&scalars, c);
+                let digits = recode(&l, c, 256);
                 if c <= MAX_STRAUS_WINDOW {
-                    assert_eq!(straus_msm::<G1Projective>(&points, &digits, c), expect);
+                    assert_eq!(straus_msm::<G1Projective>(&points, &digits, c, 256), expect);
                 }
-                assert_eq!(pippenger_msm::<G1Projective>(&points, &digits, c), expect);
+                assert_eq!(
+                    pippenger_msm::<G1Projective>(&points, &digits, c, 256),
+                    expect
+                );
             }
             assert_eq!(msm::<G1Projective>(&points, &scalars), expect);
+            assert_eq!(g1_msm(&points, &scalars), expect);
         }
+        // Short scalars (fewer windows) and zero scalars.
+        let points = sample_points(3, &mut seed);
+        let scalars = [
+            [0u8; 32],
+            {
+                let mut s = [0u8; 32];
+                s[31] = 200;
+                s
+            },
+            [0u8; 32],
+        ];
+        let expect = reference_g1(&points, &scalars);
+        assert_eq!(msm::<G1Projective>(&points, &scalars), expect);
+        assert_eq!(g1_msm(&points, &scalars), expect);
+        assert_eq!(
+            msm::<G1Projective>(&points, &[[0; 32]; 3]),
+            G1Projective::identity()
+        );
         assert_eq!(msm::<G1Projective>(&[], &[]), G1Projective::identity());
+        assert_eq!(g1_msm(&[], &[]), G1Projective::identity());
+    }
+
+    #[test]
+    fn glv_constants() {
+        // β goes with z²: (β·x, -y) = z²·P on the generator.
+        let beta = Option::<Fp>::from(Fp::from_bytes(&BETA)).unwrap();
+        let z = Scalar::from(0xd201_0000_0001_0000);
+        let g = G1Affine::generator();
+        assert_eq!(
+            z_squared_times(&g, &beta).unwrap(),
+            G1Affine::from(g * (z * z))
+        );
+        assert_eq!(
+            U256::from(0xd201_0000_0001_0000u64).pow(U256::from(2)),
+            Z_SQUARED
+        );
+        // The split halves fit 128 bits for the largest reduced scalar, q - 1.
+        let q_minus_1 = U256::from_le_bytes((-Scalar::one()).to_bytes());
+        let (b, a) = q_minus_1.div_rem(Z_SQUARED);
+        assert!(a.bit_len() <= 128 && b.bit_len() <= 128);
     }
 }

@@ -47,3 +47,84 @@ pub(in crate::precompiles) fn run(
     out.extend_from_slice(&word);
     Ok(gas)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+    use crate::precompiles::PrecompileError;
+    use bls12_381::{G1Affine, G1Projective, G2Projective, Scalar};
+
+    fn word(v: u8) -> Vec<u8> {
+        let mut w = [0u8; 32];
+        w[31] = v;
+        w.to_vec()
+    }
+
+    fn gas(k: u64) -> u64 {
+        37_700 + 32_600 * k
+    }
+
+    #[test]
+    fn bilinearity() {
+        let neg_g1 = enc_g1(-G1Affine::generator());
+        // e(P, Q) · e(-P, Q) = 1.
+        let input = cat(&[&G1, &G2, &neg_g1, &G2]);
+        assert_eq!(call(run, &input, gas(2)), (Ok(gas(2)), word(1)));
+        // e(P, Q) alone is not 1.
+        assert_eq!(call(run, &cat(&[&G1, &G2]), gas(1)), (Ok(gas(1)), word(0)));
+        // e(a·P, b·Q) · e(-(a·b)·P, Q) = 1, and with a wrong product it is not.
+        let (a, b) = (Scalar::from(1234), Scalar::from(5678));
+        let ap = enc_g1(G1Projective::generator() * a);
+        let bq = enc_g2(G2Projective::generator() * b);
+        let minus_ab = enc_g1(-(G1Projective::generator() * (a * b)));
+        let input = cat(&[&ap, &bq, &minus_ab, &G2]);
+        assert_eq!(call(run, &input, gas(2)), (Ok(gas(2)), word(1)));
+        let wrong = enc_g1(-(G1Projective::generator() * (a * b + Scalar::one())));
+        let input = cat(&[&ap, &bq, &wrong, &G2]);
+        assert_eq!(call(run, &input, gas(2)), (Ok(gas(2)), word(0)));
+    }
+
+    #[test]
+    fn infinity_contributes_one() {
+        let input = cat(&[&[0; 128], &G2, &G1, &[0; 256]]);
+        assert_eq!(call(run, &input, gas(2)), (Ok(gas(2)), word(1)));
+        // Infinity next to a pair that is not 1 leaves it not 1.
+        let input = cat(&[&[0; 128], &G2, &G1, &G2]);
+        assert_eq!(call(run, &input, gas(2)), (Ok(gas(2)), word(0)));
+    }
+
+    #[test]
+    fn subgroup_and_curve_are_checked() {
+        let fail = Err(PrecompileError::Failure);
+        // Outside the subgroup fails even when the other side is infinity.
+        let input = cat(&[&G1_ORDER_3, &[0; 256]]);
+        assert_eq!(call(run, &input, gas(1)).0, fail);
+        let input = cat(&[&[0; 128], &g2_not_in_subgroup()]);
+        assert_eq!(call(run, &input, gas(1)).0, fail);
+        let mut off_curve = G1;
+        off_curve[127] ^= 1;
+        assert_eq!(call(run, &cat(&[&off_curve, &G2]), gas(1)).0, fail);
+        let mut off_curve = G2;
+        off_curve[255] ^= 1;
+        assert_eq!(call(run, &cat(&[&G1, &off_curve]), gas(1)).0, fail);
+        let mut big = G1;
+        big[64..].copy_from_slice(&P);
+        assert_eq!(call(run, &cat(&[&big, &G2]), gas(1)).0, fail);
+    }
+
+    #[test]
+    fn lengths_and_gas() {
+        let fail = Err(PrecompileError::Failure);
+        // Empty input is priced at the base cost and then fails.
+        assert_eq!(call(run, &[], gas(0)).0, fail);
+        assert_eq!(call(run, &[], gas(0) - 1).0, Err(PrecompileError::OutOfGas));
+        let pair = cat(&[&G1, &G2]);
+        assert_eq!(call(run, &pair[..383], gas(1)).0, fail);
+        assert_eq!(call(run, &cat(&[&pair, &[0]]), gas(1)).0, fail);
+        assert_eq!(
+            call(run, &pair, gas(1) - 1).0,
+            Err(PrecompileError::OutOfGas)
+        );
+    }
+}
