@@ -248,6 +248,42 @@ mod tests {
         );
     }
 
+    /// Garbage of every interesting length into every precompile of the latest fork: each call
+    /// ends with a result, never a panic; success uses at most its gas and failure writes
+    /// nothing. The lengths are each precompile's natural units, one off, and empty.
+    #[test]
+    fn garbage_never_panics() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut byte = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        };
+        let lengths = [
+            0usize, 1, 31, 32, 33, 64, 96, 127, 128, 129, 160, 161, 192, 213, 255, 256, 257, 288,
+            384, 480, 512, 513, 640, 768, 1024,
+        ];
+        let mut out = Vec::new();
+        for spec in [SpecId::Prague, SpecId::Osaka] {
+            for a in addresses(spec) {
+                for &len in &lengths {
+                    for round in 0..3 {
+                        // Round 0 is all zeros (infinity and zero scalars where that parses).
+                        let input: Vec<u8> = (0..len)
+                            .map(|_| if round == 0 { 0 } else { byte() })
+                            .collect();
+                        let limit = 10_000_000;
+                        match run(&a, &input, limit, spec, &mut out) {
+                            Ok(used) => assert!(used <= limit, "{a} len {len}"),
+                            Err(_) => assert!(out.is_empty(), "{a} len {len}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn dispatch_reuses_buffer() {
         let mut out = alloc::vec![0xff; 100];
