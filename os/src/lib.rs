@@ -11,10 +11,12 @@ extern crate alloc;
 
 pub mod arena;
 pub mod bootloader;
+pub mod commitment;
 pub mod ee;
 pub mod evm;
 pub mod oracle;
 pub mod precompiles;
+pub mod rlp;
 pub mod system;
 pub mod types;
 
