@@ -10,6 +10,7 @@
 extern crate alloc;
 
 pub mod arena;
+pub mod block;
 pub mod bootloader;
 pub mod commitment;
 pub mod ee;
