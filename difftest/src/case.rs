@@ -8,7 +8,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
-use zkos_os::types::{AccessListItem, BlockEnv, SpecId, TxEnv};
+use zkos_os::types::{self as zk, AccessListItem, BlockEnv, SpecId, TxEnv};
 
 /// One generated (or saved) case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +56,7 @@ pub struct Account {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tx {
-    /// 0 legacy, 1 EIP-2930, 2 EIP-1559, 3 EIP-4844.
+    /// 0 legacy, 1 EIP-2930, 2 EIP-1559, 3 EIP-4844, 4 EIP-7702.
     pub tx_type: u8,
     pub from: Address,
     /// `None` creates a contract.
@@ -78,6 +78,57 @@ pub struct Tx {
     pub blob_hashes: Vec<B256>,
     #[serde(default)]
     pub max_fee_per_blob_gas: Option<u64>,
+    /// EIP-7702 authorizations (type 4), signed: each engine recovers the authorities itself.
+    #[serde(default)]
+    pub authorization_list: Vec<Authorization>,
+}
+
+/// An EIP-7702 authorization tuple as signed. Kept as raw numbers (y parity and s included,
+/// unchecked) so that a case can carry the invalid signatures the rules skip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authorization {
+    pub chain_id: U256,
+    pub address: Address,
+    pub nonce: u64,
+    pub y_parity: U256,
+    pub r: U256,
+    pub s: U256,
+}
+
+impl Authorization {
+    /// The tuple as zkos's bootloader takes it.
+    pub fn to_zkos(&self) -> zk::Authorization {
+        zk::Authorization {
+            chain_id: self.chain_id,
+            address: self.address,
+            nonce: self.nonce,
+            y_parity: self.y_parity,
+            r: self.r,
+            s: self.s,
+        }
+    }
+}
+
+/// EIP-7594's cap on one transaction's blobs (Osaka on).
+pub const MAX_BLOBS_PER_TX_OSAKA: u64 = 6;
+
+/// A fork's blob limits as (per transaction, per block). The block's maximum is the fork's
+/// schedule (EIP-4844, EIP-7691, the BPO forks); before Osaka one transaction may use all of
+/// it, from Osaka on at most [`MAX_BLOBS_PER_TX_OSAKA`].
+pub fn blob_limits(spec: SpecId) -> (u64, u64) {
+    blob_limits_with(spec, spec.blob_params())
+}
+
+/// [`blob_limits`] under blob parameters `params` (a block's override of the fork's).
+pub fn blob_limits_with(spec: SpecId, params: zk::BlobParams) -> (u64, u64) {
+    let max = params.max;
+    let per_tx = if spec >= SpecId::Osaka {
+        max.min(MAX_BLOBS_PER_TX_OSAKA)
+    } else {
+        max
+    };
+    (per_tx, max)
 }
 
 impl Case {
@@ -161,7 +212,11 @@ impl Tx {
                 .collect(),
             blob_hashes: self.blob_hashes.clone(),
             max_fee_per_blob_gas: self.max_fee_per_blob_gas.map(U256::from),
-            authorization_list: Vec::new(),
+            authorization_list: self
+                .authorization_list
+                .iter()
+                .map(Authorization::to_zkos)
+                .collect(),
         }
     }
 }

@@ -4,10 +4,11 @@
 //! saved or hand-written case that triggers one is reported as that deviation instead of as
 //! a bug of zkos. Nothing here silences a mismatch of a case that does not trigger it.
 
-use crate::case::Case;
+use crate::case::{blob_limits, Case};
 use crate::outcome::Difference;
 use crate::trace::{last_of_tx, Step};
 use alloy_primitives::Address;
+use zkos_os::types::SpecId;
 
 /// A documented difference of revm from the specification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +38,10 @@ pub const CONSTANTINOPLE: Deviation = Deviation {
 /// A block-validity rule outside revm's per-transaction API.
 pub const BLOCK_BLOBS: Deviation = Deviation {
     name: "block blob limit",
-    reason: "EIP-4844 caps a block's blob gas (6 blobs from Cancun): zkos rejects the \
-             transaction that would pass it, while revm's per-transaction API leaves that \
-             check to the block builder. The generators keep every block within the cap.",
+    reason: "EIP-4844 caps a block's blob gas (the fork's schedule: 6 blobs in Cancun, 9 in \
+             Prague and Osaka, 15 and 21 in BPO1 and BPO2): zkos rejects the transaction that \
+             would pass it, while revm's per-transaction API leaves that check to the block \
+             builder. The generators keep every block within the cap.",
 };
 
 /// revm charges an instruction's gas before it checks the instruction's stack inputs.
@@ -67,7 +69,8 @@ pub const MODEXP_LENGTHS: Deviation = Deviation {
     reason: "EELS prices a modexp call from its header lengths whatever their size, so \
              absurd lengths run out of gas; revm rejects lengths above its limits as a \
              precompile error first. Both fail the call consuming its gas; only a \
-             transaction that calls 0x05 directly shows the halt reason.",
+             transaction that calls 0x05 directly shows the halt reason. Before Osaka \
+             only: EIP-7823 then bounds the lengths, and both fail the same way.",
 };
 
 /// revm calls a DUPn without n stack items an overflow.
@@ -90,8 +93,19 @@ pub const INITCODE_FIRST: Deviation = Deviation {
              init-code limit. Taken as this deviation only when both traces end at that CREATE.",
 };
 
+/// revm's transaction API lets a set-code transaction create.
+pub const SETCODE_CREATE: Deviation = Deviation {
+    name: "set-code transaction that creates",
+    reason: "EIP-7702's payload has a 20-byte destination, so a set-code (type 4) transaction \
+             cannot create (\"a null destination is not valid\"; EELS types it as an Address, \
+             geth rejects ErrSetCodeTxCreate); revm 43's TxEnv takes any TxKind and its \
+             validation checks only that the authorization list is not empty, so it runs the \
+             init code. The generators never build one.",
+};
+
 /// Every deviation, for listings.
-pub const ALL: [Deviation; 8] = [
+pub const ALL: [Deviation; 9] = [
+    SETCODE_CREATE,
     INITCODE_FIRST,
     DUP_UNDERFLOW,
     EIP7610,
@@ -114,8 +128,19 @@ pub fn triggered_by(case: &Case) -> Option<Deviation> {
     if storage_without_code {
         return Some(EIP7610);
     }
-    let blobs: usize = case.txs.iter().map(|t| t.blob_hashes.len()).sum();
-    (blobs > 6).then_some(BLOCK_BLOBS)
+    if case.txs.iter().any(|t| t.tx_type == 4 && t.to.is_none()) {
+        return Some(SETCODE_CREATE);
+    }
+    // Blobs of transactions within the per-transaction limit (both engines reject the others
+    // alike, and they use no block space).
+    let (per_tx, per_block) = blob_limits(case.spec().ok()?);
+    let blobs: u64 = case
+        .txs
+        .iter()
+        .map(|t| t.blob_hashes.len() as u64)
+        .filter(|n| *n <= per_tx)
+        .sum();
+    (blobs > per_block).then_some(BLOCK_BLOBS)
 }
 
 /// The deviation that explains a mismatch whose only differences are `differences`, given
@@ -169,8 +194,10 @@ pub fn explains(
             {
                 INITCODE_FIRST
             }
+            // From Osaka EIP-7823 bounds the lengths and both fail alike.
             ("Halt(OutOfGas)", "Halt(PrecompileFailure)")
-                if case.txs.get(tx)?.to == Some(Address::with_last_byte(5)) =>
+                if case.txs.get(tx)?.to == Some(Address::with_last_byte(5))
+                    && case.spec().is_ok_and(|s| s < SpecId::Osaka) =>
             {
                 MODEXP_LENGTHS
             }

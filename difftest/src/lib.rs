@@ -4,7 +4,8 @@
 //! of every account (balance, nonce, code, storage, existence).
 //!
 //! - [`case`]: the engine-neutral, JSON-saved case (pre-state, block, transactions);
-//! - [`gen`]: the generators (raw bytes, opcode soup, structured programs, multi-tx blocks);
+//! - [`gen`]: the generators (raw bytes, opcode soup, structured programs, multi-tx blocks),
+//!   on every fork from Frontier to Osaka and the BPO forks;
 //! - [`engines`]: zkos over any execution environment, and revm;
 //! - [`outcome`]: the common report and its comparison;
 //! - [`runner`]: one case or a seeded parallel batch, with gas-limit boundary variants;

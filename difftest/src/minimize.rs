@@ -1,6 +1,6 @@
 //! Shrinks a mismatching case while it keeps mismatching: fewer transactions, fewer
-//! accounts, shorter code, fewer slots, shorter calldata. A smaller case is one a person can
-//! read instruction by instruction.
+//! authorizations, fewer accounts, shorter code, fewer slots, shorter calldata. A smaller case
+//! is one a person can read instruction by instruction.
 
 use crate::case::Case;
 use alloy_primitives::Bytes;
@@ -33,6 +33,22 @@ pub fn minimize(case: &Case, mut fails: impl FnMut(&Case) -> bool, budget: usize
                 progress = true;
             } else {
                 i += 1;
+            }
+        }
+        // EIP-7702 authorizations, one at a time (a list keeps one: an empty list is a
+        // rejection of its own).
+        for t in 0..best.txs.len() {
+            let mut j = 0;
+            while j < best.txs[t].authorization_list.len()
+                && best.txs[t].authorization_list.len() > 1
+            {
+                let mut c = best.clone();
+                c.txs[t].authorization_list.remove(j);
+                if try_it(c, &mut best) {
+                    progress = true;
+                } else {
+                    j += 1;
+                }
             }
         }
         // Accounts that no transaction sends from.

@@ -12,6 +12,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use zkos_os::system::delegation;
+use zkos_os::types::SpecId;
 
 /// Two engines disagreed on a case.
 #[derive(Clone, Debug, Serialize)]
@@ -104,6 +106,11 @@ pub struct Summary {
     pub cases: u64,
     /// Transactions by how they ended on the left engine (evidence of what was exercised).
     pub statuses: BTreeMap<String, u64>,
+    /// Cases per fork.
+    pub forks: BTreeMap<String, u64>,
+    /// How often the rules of the newer forks were reached on the left engine (see
+    /// [`features`]): evidence that a run exercised them, not only generated them.
+    pub features: BTreeMap<&'static str, u64>,
     pub mismatches: Vec<Mismatch>,
     /// Engine errors (a case an engine could not take at all).
     pub errors: Vec<String>,
@@ -146,6 +153,12 @@ impl Summary {
         for (k, v) in other.statuses {
             *self.statuses.entry(k).or_default() += v;
         }
+        for (k, v) in other.forks {
+            *self.forks.entry(k).or_default() += v;
+        }
+        for (k, v) in other.features {
+            *self.features.entry(k).or_default() += v;
+        }
         self.mismatches.extend(other.mismatches);
         self.errors.extend(other.errors);
         self
@@ -159,6 +172,44 @@ fn status_name(s: &Status) -> String {
         Status::Halt(c) => format!("halt {c:?}"),
         Status::Invalid(_) => "invalid".into(),
     }
+}
+
+/// The newer forks' rules a case reached, by the left engine's outcome: set-code
+/// transactions included, delegations written or cleared, transactions charged the EIP-7623
+/// floor, blob transactions included, and transactions refused by EIP-7825's cap.
+pub fn features(case: &Case, outcome: &Outcome) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    let Ok(spec) = case.spec() else {
+        return found;
+    };
+    for (tx, o) in case.txs.iter().zip(&outcome.txs) {
+        let included = !matches!(o.status, Status::Invalid(_));
+        if included && tx.tx_type == 4 {
+            found.push("set-code transaction");
+        }
+        if included && tx.tx_type == 3 {
+            found.push("blob transaction");
+        }
+        if included && spec >= SpecId::Prague && o.gas_used == gen::floor_gas(&tx.data) {
+            found.push("calldata floor charged");
+        }
+        if !included && spec >= SpecId::Osaka && tx.gas_limit > 1 << 24 {
+            found.push("gas above the cap");
+        }
+    }
+    for (address, after) in &outcome.state {
+        let before = case
+            .pre
+            .get(address)
+            .map(|a| a.code.clone())
+            .unwrap_or_default();
+        if before != after.code
+            && (delegation::is_designator(&before) || delegation::is_designator(&after.code))
+        {
+            found.push("delegation written");
+        }
+    }
+    found
 }
 
 /// The cases one generated case stands for: itself, and its gas-limit boundary variants.
@@ -260,6 +311,10 @@ fn run_one(config: &Config, index: u64, left: &mut dyn Engine, right: &mut dyn E
         };
         for tx in &l.txs {
             *summary.statuses.entry(status_name(&tx.status)).or_default() += 1;
+        }
+        *summary.forks.entry(c.fork.clone()).or_default() += 1;
+        for f in features(&c, &l) {
+            *summary.features.entry(f).or_default() += 1;
         }
         let r = match right.run(&c) {
             Ok(o) => o,

@@ -2,10 +2,13 @@
 //! a person needs to see first when two engines disagree.
 
 use crate::case::Case;
-use crate::engines::revm::{database, environment};
+use crate::engines::revm::{clear_touched_empty, database, environment};
 use alloy_primitives::U256;
+use revm::context::{ContextTr, JournalTr};
 use revm::inspector::inspectors::TracerEip3155;
-use revm::{Context, InspectCommitEvm, MainBuilder, MainContext};
+use revm::interpreter::interpreter_types::{Jumps, MemoryTr};
+use revm::interpreter::Interpreter;
+use revm::{Context, InspectCommitEvm, Inspector, MainBuilder, MainContext};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::io::Write;
@@ -30,6 +33,7 @@ impl Write for SharedBuf {
 /// revm's EIP-3155 trace of the case (its own tracer), as JSON lines per transaction.
 pub fn revm_json(case: &Case) -> Result<Vec<String>, String> {
     let buf = SharedBuf::default();
+    let spec = case.spec()?;
     let (cfg, block, txs) = environment(case)?;
     let mut evm = Context::mainnet()
         .with_db(database(case)?)
@@ -39,6 +43,7 @@ pub fn revm_json(case: &Case) -> Result<Vec<String>, String> {
     let mut per_tx = Vec::with_capacity(txs.len());
     for tx in txs {
         let _ = evm.inspect_tx_commit(tx);
+        clear_touched_empty(&mut evm.ctx.journaled_state.database, spec);
         let mut bytes = buf.0.borrow_mut();
         per_tx.push(String::from_utf8_lossy(&bytes).into_owned());
         bytes.clear();
@@ -46,8 +51,58 @@ pub fn revm_json(case: &Case) -> Result<Vec<String>, String> {
     Ok(per_tx)
 }
 
-/// revm's trace of the case as steps.
+/// Records revm's steps as [`Step`]s directly, with the values revm's EIP-3155 tracer prints
+/// (pc, opcode, gas left, stack and memory size before the instruction, the journal's depth
+/// after it): the JSON round trip costs more than the run, and a runaway loop traces
+/// millions of steps.
+#[derive(Default)]
+struct StepRecorder {
+    tx: usize,
+    current: Option<Step>,
+    steps: Vec<Step>,
+}
+
+impl<CTX: ContextTr> Inspector<CTX> for StepRecorder {
+    fn step(&mut self, interp: &mut Interpreter, _: &mut CTX) {
+        self.current = Some(Step {
+            tx: self.tx,
+            depth: 0,
+            pc: interp.bytecode.pc() as u64,
+            op: interp.bytecode.opcode() as u64,
+            gas: interp.gas.remaining(),
+            stack: interp.stack.data().to_vec(),
+            mem_size: interp.memory.size() as u64,
+        });
+    }
+
+    fn step_end(&mut self, _: &mut Interpreter, context: &mut CTX) {
+        if let Some(mut step) = self.current.take() {
+            step.depth = context.journal_mut().depth() as u64;
+            self.steps.push(step);
+        }
+    }
+}
+
+/// revm's trace of the case as steps (the same steps as parsing [`revm_json`]).
 pub fn revm_steps(case: &Case) -> Result<Vec<Step>, String> {
+    let spec = case.spec()?;
+    let (cfg, block, txs) = environment(case)?;
+    let mut evm = Context::mainnet()
+        .with_db(database(case)?)
+        .with_cfg(cfg)
+        .with_block(block)
+        .build_mainnet_with_inspector(StepRecorder::default());
+    for (i, tx) in txs.into_iter().enumerate() {
+        evm.inspector.tx = i;
+        let _ = evm.inspect_tx_commit(tx);
+        clear_touched_empty(&mut evm.ctx.journaled_state.database, spec);
+    }
+    Ok(std::mem::take(&mut evm.inspector.steps))
+}
+
+/// revm's trace of the case through its own EIP-3155 tracer, parsed: what [`revm_steps`]
+/// must equal (a check of the recorder).
+pub fn revm_steps_via_json(case: &Case) -> Result<Vec<Step>, String> {
     Ok(revm_json(case)?
         .iter()
         .enumerate()

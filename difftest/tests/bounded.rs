@@ -1,7 +1,7 @@
 //! The bounded differential run of the test suite: tens of thousands of generated programs
 //! (raw bytes, opcode soup, structured programs, multi-transaction blocks, gas limits at the
-//! exact gas spent and one below) through the zkos interpreter and revm, with every
-//! observable compared. The long run is `zkos-diff run --seed S --count N` (see the README).
+//! exact gas spent and one below) on every fork from Frontier to Osaka and the BPO forks
+//! through the zkos interpreter and revm, with every observable compared. The long run is `zkos-diff run --seed S --count N` (see the README).
 
 use zkos_difftest::engines::{RevmEngine, ZkosEngine};
 use zkos_difftest::gen::Kind;
@@ -41,6 +41,12 @@ fn interpreter_matches_revm_on_generated_programs() {
     for (status, n) in &summary.statuses {
         eprintln!("  {status}: {n}");
     }
+    for (fork, n) in &summary.forks {
+        eprintln!("  fork {fork}: {n}");
+    }
+    for (feature, n) in &summary.features {
+        eprintln!("  {feature}: {n}");
+    }
     eprintln!("{}", summary.closing_line());
     assert!(
         summary.errors.is_empty(),
@@ -67,5 +73,25 @@ fn interpreter_matches_revm_on_generated_programs() {
     ] {
         let n = summary.statuses.get(status).copied().unwrap_or(0);
         assert!(n >= 5, "only {n} transactions ended as `{status}`");
+    }
+    // The newest forks are drawn most, and their rules are reached, not only generated.
+    for (fork, least) in [
+        ("Prague", 5_000),
+        ("Osaka", 8_000),
+        ("BPO1", 200),
+        ("BPO2", 200),
+    ] {
+        let n = summary.forks.get(fork).copied().unwrap_or(0);
+        assert!(n >= least, "only {n} cases on {fork}");
+    }
+    for (feature, least) in [
+        ("set-code transaction", 2_000),
+        ("delegation written", 2_000),
+        ("calldata floor charged", 500),
+        ("gas above the cap", 100),
+        ("blob transaction", 2_000),
+    ] {
+        let n = summary.features.get(feature).copied().unwrap_or(0);
+        assert!(n >= least, "only {n} times `{feature}`");
     }
 }

@@ -26,6 +26,8 @@ USAGE:
       step where the EIP-3155 traces part; exits 1 unless every difference is a known deviation.
   zkos-diff minimize FILE [--out FILE] [--budget N] [--engine E]
       Shrinks a saved mismatch while it still mismatches (default out: FILE.min.json).
+  zkos-diff case --seed S --index I [--kinds K,K..]
+      Prints case I of the run seeded S (as `run` generates it) as JSON, to replay or trace.
   zkos-diff trace FILE [--revm]
       Prints zkos's (or revm's) EIP-3155 trace of a saved case.
   zkos-diff deviations
@@ -150,6 +152,14 @@ fn cmd_run(args: &Args) -> Result<bool, String> {
     for (status, n) in &summary.statuses {
         println!("  {status}: {n}");
     }
+    println!("cases per fork:");
+    for (fork, n) in &summary.forks {
+        println!("  {fork}: {n}");
+    }
+    println!("newer rules reached (transactions or accounts):");
+    for (feature, n) in &summary.features {
+        println!("  {feature}: {n}");
+    }
     println!("{}", summary.closing_line());
     Ok(summary.unexplained() == 0 && summary.errors.is_empty())
 }
@@ -215,6 +225,34 @@ fn cmd_minimize(args: &Args) -> Result<bool, String> {
     Ok(true)
 }
 
+fn cmd_case(args: &Args) -> Result<bool, String> {
+    let seed = args.flags.get("seed").map_or(Ok(1), |s| parse_u64(s))?;
+    let index = args
+        .flags
+        .get("index")
+        .ok_or_else(|| "case needs --index".to_string())
+        .and_then(|s| parse_u64(s))?;
+    let kinds = match args.flags.get("kinds") {
+        None => Kind::ALL.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(|k| Kind::from_name(k).ok_or_else(|| format!("unknown kind `{k}`")))
+            .collect::<Result<_, _>>()?,
+    };
+    let config = Config {
+        seed,
+        count: index + 1,
+        kinds,
+        boundary: 0,
+    };
+    let case = runner::generated(&config, index);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&case).map_err(|e| e.to_string())?
+    );
+    Ok(true)
+}
+
 fn cmd_trace(args: &Args) -> Result<bool, String> {
     let path = args.positional.first().ok_or("trace needs a FILE")?;
     let case = read_case(path)?;
@@ -244,6 +282,7 @@ fn main() -> ExitCode {
             "replay" => cmd_replay(&args),
             "minimize" | "minimise" => cmd_minimize(&args),
             "trace" => cmd_trace(&args),
+            "case" => cmd_case(&args),
             "deviations" => {
                 for d in deviations::ALL {
                     println!("{}: {}", d.name, d.reason);

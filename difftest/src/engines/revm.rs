@@ -2,14 +2,17 @@
 //! into revm's (shared with the benchmark lab, so the two never drift apart).
 
 use super::Engine;
-use crate::case::Case;
+use crate::case::{blob_limits_with, Case};
 use crate::outcome::{AccountState, HaltClass, LogEntry, Outcome, Status, TxOutcome};
 use alloy_primitives::{Address, Bytes, U256};
 use revm::context::result::{ExecutionResult, HaltReason, OutOfGasError};
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
 use revm::context_interface::block::BlobExcessGasAndPrice;
-use revm::context_interface::transaction::{AccessList, AccessListItem};
-use revm::database::{AccountState as DbState, CacheDB, EmptyDB};
+use revm::context_interface::either::Either;
+use revm::context_interface::transaction::{
+    AccessList, AccessListItem, Authorization, SignedAuthorization,
+};
+use revm::database::{AccountState as DbState, CacheDB, DbAccount, EmptyDB};
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::TxKind;
 use revm::state::{AccountInfo, Bytecode};
@@ -45,12 +48,13 @@ pub fn spec_id(spec: zk::SpecId) -> SpecId {
         zk::SpecId::Shanghai => SpecId::SHANGHAI,
         zk::SpecId::Cancun => SpecId::CANCUN,
         zk::SpecId::Prague => SpecId::PRAGUE,
-        zk::SpecId::Osaka => SpecId::OSAKA,
+        // The BPO forks are Osaka with other blob parameters, which revm takes per block.
+        zk::SpecId::Osaka | zk::SpecId::Bpo1 | zk::SpecId::Bpo2 => SpecId::OSAKA,
     }
 }
 
 /// revm's block environment for the same block. The blob fee is derived from the excess
-/// blob gas by revm itself, with the fork's update fraction.
+/// blob gas by revm itself, with the block's update fraction (the fork's, or the override).
 pub fn block_env(block: &zk::BlockEnv, spec: SpecId) -> BlockEnv {
     let post_merge = spec >= SpecId::MERGE;
     BlockEnv {
@@ -61,19 +65,32 @@ pub fn block_env(block: &zk::BlockEnv, spec: SpecId) -> BlockEnv {
         basefee: block.base_fee.saturating_to(),
         difficulty: block.difficulty,
         prevrandao: post_merge.then_some(block.prev_randao),
-        blob_excess_gas_and_price: (spec >= SpecId::CANCUN)
-            .then(|| BlobExcessGasAndPrice::new_with_spec(block.excess_blob_gas, spec)),
+        blob_excess_gas_and_price: (spec >= SpecId::CANCUN).then(|| {
+            BlobExcessGasAndPrice::new(block.excess_blob_gas, block.blob_params().update_fraction)
+        }),
         ..BlockEnv::default()
     }
 }
 
-/// revm's transaction for the same transaction. Authorizations (EIP-7702) are not carried
-/// over: they would need revm's signed form, and no caller uses them yet.
+/// An EIP-7702 tuple in revm's signed form, so that revm recovers the authority itself (with
+/// its own signing hash and checks) rather than trusting zkos's recovery. revm keeps the y
+/// parity in a byte: anything above 255 becomes 255, invalid either way.
+pub fn signed_authorization(auth: &zk::Authorization) -> SignedAuthorization {
+    SignedAuthorization::new_unchecked(
+        Authorization {
+            chain_id: auth.chain_id,
+            address: auth.address,
+            nonce: auth.nonce,
+        },
+        auth.y_parity.saturating_to::<u8>(),
+        auth.r,
+        auth.s,
+    )
+}
+
+/// revm's transaction for the same transaction, authorizations included (signed, see
+/// [`signed_authorization`]).
 pub fn tx_env(tx: &zk::TxEnv) -> TxEnv {
-    assert!(
-        tx.authorization_list.is_empty(),
-        "transactions with EIP-7702 authorizations are not translated to revm"
-    );
     TxEnv {
         tx_type: tx.tx_type,
         caller: tx.caller,
@@ -102,7 +119,11 @@ pub fn tx_env(tx: &zk::TxEnv) -> TxEnv {
             .max_fee_per_blob_gas
             .map(|fee| fee.saturating_to())
             .unwrap_or_default(),
-        ..TxEnv::default()
+        authorization_list: tx
+            .authorization_list
+            .iter()
+            .map(|a| Either::Left(signed_authorization(a)))
+            .collect(),
     }
 }
 
@@ -137,7 +158,9 @@ pub fn halt_class(reason: &HaltReason) -> HaltClass {
 
 /// The pre-state as revm's database. Before Prague every code is legacy bytecode (revm would
 /// read a leading 0xef01 as an EIP-7702 designator and refuse a malformed one); from Prague on
-/// a malformed designator cannot be represented, which is an error for the case.
+/// a designator becomes revm's EIP-7702 bytecode (`new_raw_checked` recognises it, which is
+/// what makes revm follow it), and a malformed one cannot be represented, which is an error
+/// for the case.
 pub fn database(case: &Case) -> Result<CacheDB<EmptyDB>, String> {
     let spec = case.spec()?;
     let mut db = CacheDB::new(EmptyDB::default());
@@ -163,11 +186,25 @@ pub fn database(case: &Case) -> Result<CacheDB<EmptyDB>, String> {
     Ok(db)
 }
 
+/// revm's configuration for a block: the fork, the chain, and the blob schedule, which revm
+/// does not derive from the fork — without `max_blobs_per_tx` it checks no blob count at all
+/// (EIP-7594's six from Osaka, the block's maximum before, see [`crate::case::blob_limits`]); the update
+/// fraction is set too though the block environment already carries the blob price. The
+/// EIP-7825 gas cap is revm's own default for Osaka.
+pub fn cfg_env(block: &zk::BlockEnv) -> CfgEnv {
+    let mut cfg = CfgEnv::new_with_spec(spec_id(block.spec)).with_chain_id(block.chain_id);
+    if block.spec >= zk::SpecId::Cancun {
+        cfg.set_max_blobs_per_tx(blob_limits_with(block.spec, block.blob_params()).0);
+        cfg.blob_base_fee_update_fraction = Some(block.blob_params().update_fraction);
+    }
+    cfg
+}
+
 /// The configuration, block and transactions of a case in revm's types.
 pub fn environment(case: &Case) -> Result<(CfgEnv, BlockEnv, Vec<TxEnv>), String> {
     let block = case.block_env()?;
     let spec = spec_id(block.spec);
-    let cfg = CfgEnv::new_with_spec(spec).with_chain_id(block.chain_id);
+    let cfg = cfg_env(&block);
     let txs = case.txs.iter().map(|t| tx_env(&t.to_zkos())).collect();
     Ok((cfg, block_env(&block, spec), txs))
 }
@@ -218,7 +255,9 @@ impl Engine for RevmEngine {
             .build_mainnet();
         let mut outcomes = Vec::with_capacity(txs.len());
         for tx in txs {
-            outcomes.push(match evm.transact_commit(tx) {
+            let result = evm.transact_commit(tx);
+            clear_touched_empty(&mut evm.ctx.journaled_state.database, spec);
+            outcomes.push(match result {
                 Ok(result) => tx_outcome(&result),
                 Err(error) => TxOutcome {
                     status: Status::Invalid(error.to_string()),
@@ -238,6 +277,25 @@ impl Engine for RevmEngine {
 
     fn trace(&mut self, case: &Case) -> Result<Vec<crate::trace::Step>, String> {
         crate::trace::revm_steps(case)
+    }
+}
+
+/// EIP-161 (from Spurious Dragon) between transactions: an account a transaction touched and
+/// left empty no longer exists. A node's state layer (revm's own `State` too) deletes it on
+/// commit; the in-memory database keeps it, and from Prague that is observable — an EIP-7702
+/// authority that "exists" earns a refund — so the engine deletes it after every transaction.
+pub fn clear_touched_empty(db: &mut CacheDB<EmptyDB>, spec: zk::SpecId) {
+    if spec < zk::SpecId::SpuriousDragon {
+        return;
+    }
+    for account in db.cache.accounts.values_mut() {
+        let touched = matches!(
+            account.account_state,
+            DbState::Touched | DbState::StorageCleared
+        );
+        if touched && account.info.is_empty() {
+            *account = DbAccount::new_not_existing();
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! the gas.
 
 use super::program::{LOG2, PUSH2};
-use super::{addr, target, Program, BLOBS};
+use super::{addr, precompile, target, Program, BLOBS};
 use crate::rng::Rng;
 use alloy_primitives::U256;
 use zkos_os::evm::opcodes::*;
@@ -74,8 +74,20 @@ impl Gen<'_> {
                 self.p.push(n).push(b).push(a).op(&[o]);
             }
             1 => {
-                let o = *self.rng.pick(&[ISZERO, NOT]);
-                let a = self.rng.edge_word();
+                // CLZ (EIP-7939) from Osaka; before, now and then, as the undefined opcode
+                // it is there.
+                let mut unary = vec![ISZERO, NOT];
+                if self.at_least(SpecId::Osaka) {
+                    unary.extend([CLZ, CLZ]);
+                } else if self.rng.chance(5) {
+                    unary = vec![CLZ];
+                }
+                let o = *self.rng.pick(&unary);
+                let a = if self.rng.chance(30) {
+                    U256::from(1) << self.rng.below(256) as usize
+                } else {
+                    self.rng.edge_word()
+                };
                 self.p.push(a).op(&[o]);
             }
             _ => {
@@ -342,6 +354,62 @@ impl Gen<'_> {
         }
     }
 
+    /// Writes `bytes` into memory from `at` (whole words: the tail of the last is zeros).
+    fn write_memory(&mut self, at: u64, bytes: &[u8]) {
+        for (i, chunk) in bytes.chunks(32).enumerate() {
+            let mut w = [0u8; 32];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.p
+                .push(U256::from_be_bytes(w))
+                .push_u(at + 32 * i as u64)
+                .op(&[MSTORE]);
+        }
+    }
+
+    /// A call of a precompile with an input built for it (see [`precompile::input`]); stores
+    /// the success flag, the output's size and its hash, so a wrong result shows in the state.
+    fn precompile(&mut self) {
+        let a = precompile::pick(self.rng, self.spec);
+        let input = precompile::input(self.rng, self.spec, a);
+        let at = 32 * self.rng.below(3);
+        self.write_memory(at, &input);
+        let ret_off = at + input.len() as u64 + self.rng.below(2) * 32;
+        let ret_len = *self.rng.pick(&[0u64, 32, 64, 128, 256]);
+        self.p
+            .push_u(ret_len)
+            .push_u(ret_off)
+            .push_u(input.len() as u64)
+            .push_u(at);
+        let o = match self.rng.below(10) {
+            0..=4 => STATICCALL,
+            5..=7 => CALL,
+            8 => DELEGATECALL,
+            _ => CALLCODE,
+        };
+        if o == CALL || o == CALLCODE {
+            let value = if self.rng.chance(20) { 1 } else { 0 };
+            self.p.push_u(value);
+        }
+        self.p.push_addr(a);
+        if self.rng.chance(60) {
+            self.p.op(&[GAS]);
+        } else {
+            self.call_gas();
+        }
+        self.p.op(&[o]);
+        self.store();
+        self.p.op(&[RETURNDATASIZE]);
+        self.store();
+        self.p
+            .op(&[RETURNDATASIZE])
+            .push_u(0)
+            .push_u(ret_off)
+            .op(&[RETURNDATACOPY, RETURNDATASIZE])
+            .push_u(ret_off)
+            .op(&[KECCAK256]);
+        self.store();
+    }
+
     fn create(&mut self) {
         let blob = addr::blob(self.rng.below(BLOBS as u64) as u8);
         let len = match self.rng.below(10) {
@@ -448,7 +516,10 @@ impl Gen<'_> {
             45..=54 => self.storage(),
             55..=59 => self.transient(),
             60..=64 => self.log(),
-            65..=79 => self.call(),
+            65..=73 => self.call(),
+            // RETURNDATA* (Byzantium) make a precompile's output observable.
+            74..=79 if self.at_least(SpecId::Byzantium) => self.precompile(),
+            74..=79 => self.call(),
             80..=87 => self.create(),
             88..=93 => self.looped(),
             94..=97 => self.jump(),

@@ -242,8 +242,14 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         } else {
             0
         };
-        let refund = (execution_refund + auth_refund).min(gas_used / quotient);
-        gas_used = (gas_used - refund).max(v.floor_gas);
+        let mut refund = (execution_refund + auth_refund).min(gas_used / quotient);
+        gas_used -= refund;
+        if gas_used < v.floor_gas {
+            // The floor replaces the refunded figure: the sender pays the floor and the
+            // receipt reports no refund (what was subtracted is moot).
+            gas_used = v.floor_gas;
+            refund = 0;
+        }
         let gas_back = U256::from(tx.gas_limit - gas_used) * v.effective_gas_price;
         system.add_balance(caller, gas_back);
 

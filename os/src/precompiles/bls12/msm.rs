@@ -10,14 +10,15 @@ use ark_bls12_381::{g1, g2};
 use ark_ec::{AffineRepr, CurveGroup};
 
 /// Input `(POINT_LEN + 32)·k` bytes, k >= 1; output the sum. Every point must be on the curve
-/// and in the subgroup, even when its scalar is zero.
+/// and in the subgroup, even when its scalar is zero. The length is checked before the price
+/// is charged, in the reference specification's order (it decides the halt reason).
 fn run<C: Curve>(input: &[u8], gas_limit: u64, out: &mut Vec<u8>) -> PrecompileResult {
     let pair_len = C::POINT_LEN + SCALAR_LEN;
+    whole_items(input, pair_len)?;
     let gas = charge(
         msm_gas(input.len(), pair_len, C::MUL_GAS, &C::MSM_DISCOUNT),
         gas_limit,
     )?;
-    whole_items(input, pair_len)?;
     let k = input.len() / pair_len;
     let mut points = Vec::with_capacity(k);
     let mut scalars = Vec::with_capacity(k);
@@ -200,5 +201,9 @@ mod tests {
             call(g2_msm, &pair, 22_499).0,
             Err(PrecompileError::OutOfGas)
         );
+        // A wrong length fails before the price, even without gas (EELS's order).
+        let fail = Err(PrecompileError::Failure);
+        assert_eq!(call(g1_msm, &pair[..161], 0).0, fail);
+        assert_eq!(call(g2_msm, &[], 0).0, fail);
     }
 }

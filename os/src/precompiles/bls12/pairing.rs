@@ -19,19 +19,19 @@ const GAS_PER_PAIR: u64 = 32_600;
 const GAS_BASE: u64 = 37_700;
 
 /// Input `384·k` bytes, k >= 1, every point on its curve and in the subgroup; output a 32-byte
-/// word, 1 when the product is the identity and 0 otherwise. The price is charged for the
-/// whole pairs the input holds before its length is checked, as the EIP prescribes.
+/// word, 1 when the product is the identity and 0 otherwise. The length is checked before the
+/// price is charged, in the reference specification's (EELS) order.
 pub(in crate::precompiles) fn pairing_check(
     input: &[u8],
     gas_limit: u64,
     out: &mut Vec<u8>,
 ) -> PrecompileResult {
+    whole_items(input, PAIR_LEN)?;
     let pairs = (input.len() / PAIR_LEN) as u64;
     let gas = charge(
         GAS_BASE.saturating_add(GAS_PER_PAIR.saturating_mul(pairs)),
         gas_limit,
     )?;
-    whole_items(input, PAIR_LEN)?;
 
     let mut g1 = Vec::with_capacity(input.len() / PAIR_LEN);
     let mut g2 = Vec::with_capacity(input.len() / PAIR_LEN);
@@ -131,12 +131,10 @@ mod tests {
     #[test]
     fn lengths_and_gas() {
         let fail = Err(PrecompileError::Failure);
-        // Empty input is priced at the base cost and then fails.
+        // A bad length fails before any price is charged, even with no gas at all.
         assert_eq!(call(pairing_check, &[], gas(0)).0, fail);
-        assert_eq!(
-            call(pairing_check, &[], gas(0) - 1).0,
-            Err(PrecompileError::OutOfGas)
-        );
+        assert_eq!(call(pairing_check, &[], 0).0, fail);
+        assert_eq!(call(pairing_check, &[0; 385], 0).0, fail);
         let pair = cat(&[&G1, &G2]);
         assert_eq!(call(pairing_check, &pair[..383], gas(1)).0, fail);
         assert_eq!(call(pairing_check, &cat(&[&pair, &[0]]), gas(1)).0, fail);
