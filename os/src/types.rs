@@ -104,12 +104,6 @@ impl SpecId {
         }
     }
 
-    /// Whether this build executes the fork: every fork it can name. Kept so that a runner
-    /// reports a fork added to the names before its rules as `unsupported`, not as a failure.
-    pub fn is_supported(self) -> bool {
-        true
-    }
-
     /// The fork's blob schedule (EIP-4844, EIP-7691, the BPO forks of EIP-7892); no blobs
     /// before Cancun. A block may override it ([`BlockEnv::blob_params`]).
     pub const fn blob_params(self) -> BlobParams {

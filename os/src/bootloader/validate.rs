@@ -99,7 +99,7 @@ pub fn validate(
         4 => SpecId::Prague,
         t => return Err(InvalidTx::TypeNotSupported(t)),
     };
-    if spec < type_fork || !spec.is_supported() {
+    if spec < type_fork {
         return Err(InvalidTx::TypeNotSupported(tx.tx_type));
     }
     if tx.tx_type == 4 {

@@ -211,7 +211,10 @@ impl<'o> System<'o> {
         if hash == KECCAK_EMPTY {
             return None;
         }
-        delegation::target(&self.code_by_hash(hash))
+        // Every CALL asks this: read the cached code in place rather than clone it.
+        let oracle = self.oracle;
+        let code = self.codes.entry(hash).or_insert_with(|| oracle.code(hash));
+        delegation::target(code)
     }
 
     /// Code by hash, from the cache or the oracle.
