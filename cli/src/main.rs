@@ -3,6 +3,7 @@
 //! Arguments are parsed by hand (two subcommands and a few flags do not justify a parser
 //! dependency). Exit codes: 0 success, 1 a failed run or bad input, 2 usage error.
 
+mod replay;
 mod run;
 mod statetest;
 
@@ -20,6 +21,11 @@ usage:
       ../shared/ethtests/GeneralStateTests); --fork repeats; --filter keeps files or cases
       whose name contains S; --skip-file defaults to tests/statetest-skips.txt; --dump
       prints our post state of every entry run (combine with --filter)
+  zkos replay DIR...
+      validate block folders statelessly (block.rlp, witness.json, chain.json beside or
+      above): per-transaction status and gas, then the state root, receipts root, logs
+      bloom, gas used, blob gas used and requests hash against the header, and the time
+      of each step; several folders are chained (each one's parent is the one before)
   zkos help
       this text
 
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "run" => run::main(rest),
         "statetest" => statetest::main(rest),
+        "replay" => replay::main(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::from(2);

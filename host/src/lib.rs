@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod asm;
+pub mod blockdir;
 pub mod blockjson;
 pub mod envjson;
 pub mod hexjson;

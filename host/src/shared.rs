@@ -113,6 +113,15 @@ pub fn eest_state_tests_dir() -> Result<PathBuf, String> {
     )
 }
 
+/// The real mainnet blocks with their witnesses (`blocks/mainnet`: one folder per block and
+/// `chain.json`).
+pub fn mainnet_blocks_dir() -> Result<PathBuf, String> {
+    existing(
+        shared_dir()?.join("blocks").join("mainnet"),
+        "blocks/mainnet",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

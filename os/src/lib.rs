@@ -12,12 +12,14 @@ extern crate alloc;
 pub mod arena;
 pub mod block;
 pub mod bootloader;
+pub mod chain;
 pub mod commitment;
 pub mod ee;
 pub mod evm;
 pub mod oracle;
 pub mod precompiles;
 pub mod rlp;
+pub mod stateless;
 pub mod system;
 pub mod types;
 

@@ -28,6 +28,12 @@ pub trait Oracle {
     fn code(&self, code_hash: B256) -> Bytes;
     /// The hash of an earlier block, for BLOCKHASH (zero when unknown).
     fn block_hash(&self, number: u64) -> B256;
+    /// Whether a read could not be answered truthfully (a witness that cannot prove it):
+    /// every answer since is a default, so the block's results must be thrown away. Block
+    /// processing checks it after each step.
+    fn failed(&self) -> bool {
+        false
+    }
 }
 
 /// An account of a state snapshot, as handed to [`InMemoryOracle::insert_account`].

@@ -354,6 +354,11 @@ pub fn bytes_len(bytes: &[u8]) -> usize {
     }
 }
 
+/// Encoded length of a list whose items take `payload_len` bytes.
+pub const fn list_len(payload_len: usize) -> usize {
+    header_len(payload_len) + payload_len
+}
+
 /// Encoded length of the integer `v`.
 pub const fn u64_len(v: u64) -> usize {
     if v < 0x80 {

@@ -1,7 +1,8 @@
 //! EIP-4895 withdrawals: validator balance withdrawn from the beacon chain, credited at the
 //! end of the block.
 
-use crate::rlp::{Item, RlpError};
+use crate::rlp::{self, Item, RlpError};
+use alloc::vec::Vec;
 use alloy_primitives::Address;
 
 /// One withdrawal of the block body.
@@ -32,5 +33,24 @@ impl Withdrawal {
             address,
             amount_gwei,
         })
+    }
+
+    /// Appends the consensus encoding: the value of the withdrawals trie.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let payload = rlp::u64_len(self.index)
+            + rlp::u64_len(self.validator_index)
+            + 21
+            + rlp::u64_len(self.amount_gwei);
+        rlp::encode_list_header(out, payload);
+        rlp::encode_u64(out, self.index);
+        rlp::encode_u64(out, self.validator_index);
+        rlp::encode_bytes(out, self.address.as_slice());
+        rlp::encode_u64(out, self.amount_gwei);
+    }
+
+    /// The amount in wei.
+    pub fn amount_wei(&self) -> alloy_primitives::U256 {
+        alloy_primitives::U256::from(self.amount_gwei)
+            * alloy_primitives::U256::from(1_000_000_000u64)
     }
 }

@@ -51,6 +51,13 @@ pub enum TopRequest {
         gas_limit: u64,
         address: Address,
     },
+    /// A system call of block processing: no value, and the caller (the system address) is
+    /// neither read nor touched, so it need not be in the state or the witness.
+    System {
+        caller: Address,
+        to: Address,
+        gas_limit: u64,
+    },
 }
 
 enum Start<F> {
@@ -132,7 +139,27 @@ pub fn execute<E: ExecutionEnvironment>(
                 input_offset: 0,
                 input_len: calldata.len(),
             };
-            start_call(ee, cx, pre_out, &req, 0, Input::Tx(calldata))
+            start_call(ee, cx, pre_out, &req, 0, Input::Tx(calldata), false)
+        }
+        TopRequest::System {
+            caller,
+            to,
+            gas_limit,
+        } => {
+            let req = CallRequest {
+                kind: CallKind::Call,
+                caller,
+                target: to,
+                code_address: to,
+                delegated: false,
+                value: U256::ZERO,
+                transfers_value: false,
+                gas_limit,
+                is_static: false,
+                input_offset: 0,
+                input_len: calldata.len(),
+            };
+            start_call(ee, cx, pre_out, &req, 0, Input::Tx(calldata), true)
         }
         TopRequest::Create {
             caller,
@@ -159,7 +186,8 @@ pub fn execute<E: ExecutionEnvironment>(
                         TxStatus::Halt(HaltReason::CallDepth),
                     )
                 } else {
-                    start_call(ee, cx, pre_out, &req, depth + 1, Input::Parent(parent_mem))
+                    let input = Input::Parent(parent_mem);
+                    start_call(ee, cx, pre_out, &req, depth + 1, input, false)
                 };
                 match start {
                     Start::Frame(child) => push_frame(frames, child, cx),
@@ -256,6 +284,7 @@ fn start_call<E: ExecutionEnvironment>(
     req: &CallRequest,
     depth: usize,
     input: Input<'_>,
+    system_call: bool,
 ) -> Start<E::Frame> {
     let spec = cx.system.spec();
     if req.transfers_value && depth > 0 && cx.system.info(req.caller).balance < req.value {
@@ -268,6 +297,11 @@ fn start_call<E: ExecutionEnvironment>(
     let checkpoint = cx.system.checkpoint();
     let is_precompile = !req.delegated && precompiles::is_precompile(&req.code_address, spec);
     match req.kind {
+        CallKind::Call if system_call => {
+            if !cx.system.exists(req.target) {
+                return succeed_empty(cx, req.gas_limit);
+            }
+        }
         CallKind::Call => {
             if spec >= SpecId::SpuriousDragon
                 && req.value.is_zero()

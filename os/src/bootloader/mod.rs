@@ -3,6 +3,7 @@
 //! the coinbase and returns receipts and the state diff.
 
 pub mod authorization;
+pub mod ethereum;
 pub mod frames;
 pub mod system_contracts;
 pub mod validate;
@@ -16,7 +17,7 @@ use crate::precompiles;
 use crate::system::{StateBuffers, System};
 use crate::types::{BlockEnv, BlockResult, SpecId, TxEnv, TxReceipt, TxStatus};
 use alloc::vec::Vec;
-use alloy_primitives::{Bytes, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use frames::{FrameRecord, TopRequest};
 
 /// Runs blocks; keeps its arena, frame stack and code caches between them so that running a
@@ -90,33 +91,76 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
     /// Executes every transaction of the oracle's block and returns the receipts and the
     /// state diff against the oracle's initial state.
     pub fn run_block<O: Oracle>(&mut self, oracle: &O) -> BlockResult {
-        let block = oracle.block_env();
+        let mut session = self.begin_block(oracle, oracle.block_env());
+        for index in 0..oracle.tx_count() {
+            session.transaction(&oracle.tx(index));
+        }
+        session.finish()
+    }
+
+    /// Opens a block over `oracle`'s initial state: the caller runs its system calls,
+    /// transactions and withdrawals in block order, then [`BlockSession::finish`] yields the
+    /// result. [`Self::run_block`] is the plain case (transactions only); Ethereum block
+    /// processing ([`ethereum`]) adds the rest around them.
+    pub fn begin_block<'b, 'o>(
+        &'b mut self,
+        oracle: &'o dyn Oracle,
+        block: BlockEnv,
+    ) -> BlockSession<'b, 'o, E> {
         self.ee.set_spec(block.spec);
         let buffers = self.buffers.take().unwrap_or_default();
-        let mut system = System::with_buffers(oracle, block.spec, buffers);
-        let mut result = BlockResult::default();
-        for index in 0..oracle.tx_count() {
-            let tx = oracle.tx(index);
-            self.ee.tx_start(index);
-            let receipt = self.run_tx(
-                &mut system,
-                &block,
-                &tx,
-                result.gas_used,
-                &mut result.blob_gas_used,
-            );
-            result.gas_used += receipt.gas_used;
-            let receipt = TxReceipt {
-                cumulative_gas_used: result.gas_used,
-                ..receipt
-            };
-            self.ee.tx_end(index, &receipt);
-            result.receipts.push(receipt);
+        let system = System::with_buffers(oracle, block.spec, buffers);
+        BlockSession {
+            boot: self,
+            system,
+            block,
+            result: BlockResult::default(),
         }
-        let (diff, buffers) = system.finish_block();
-        result.state_diff = diff;
-        self.buffers = Some(buffers);
-        result
+    }
+
+    /// Runs a system call: `caller` calls `to` with `data` outside any transaction, with
+    /// `gas_limit` gas that no one pays for and the block does not count (EIP-4788, EIP-2935,
+    /// EIP-7002, EIP-7251). Its changes are committed like a transaction's; its logs dropped.
+    fn run_system_call(
+        &mut self,
+        system: &mut System<'_>,
+        block: &BlockEnv,
+        call: &SystemCall<'_>,
+    ) -> SystemCallOutcome {
+        let txcx = TxContext {
+            origin: call.caller,
+            gas_price: block.base_fee,
+            blob_hashes: Vec::new(),
+            blob_base_fee: U256::ZERO,
+        };
+        let request = TopRequest::System {
+            caller: call.caller,
+            to: call.to,
+            gas_limit: call.gas_limit,
+        };
+        self.arena.reset();
+        let top = {
+            let mut cx = ExecContext {
+                system,
+                arena: &mut self.arena,
+                block,
+                tx: &txcx,
+            };
+            frames::execute(
+                &mut self.ee,
+                &mut self.frames,
+                &mut cx,
+                &mut self.precompile_out,
+                request,
+                call.data,
+            )
+        };
+        system.take_logs();
+        system.finish_tx();
+        SystemCallOutcome {
+            status: top.status,
+            output: top.output,
+        }
     }
 
     fn run_tx(
@@ -167,21 +211,21 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             Some(_) => None,
         };
         if spec >= SpecId::Berlin {
-            system.warm_account(caller);
+            system.prewarm_account(caller);
             if let Some(to) = tx.to {
-                system.warm_account(to);
+                system.prewarm_account(to);
             }
             for p in precompiles::addresses(spec) {
-                system.warm_account(p);
+                system.prewarm_account(p);
             }
             for item in &tx.access_list {
-                system.warm_account(item.address);
+                system.prewarm_account(item.address);
                 for key in &item.storage_keys {
-                    system.warm_slot(item.address, U256::from_be_bytes(key.0));
+                    system.prewarm_slot(item.address, U256::from_be_bytes(key.0));
                 }
             }
             if spec >= SpecId::Shanghai {
-                system.warm_account(block.coinbase);
+                system.prewarm_account(block.coinbase);
             }
         }
         // EIP-7702: install the delegations before the call; they stay even if it reverts,
@@ -207,7 +251,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
                 gas_limit,
                 address,
             },
-            (None, None) => unreachable!(),
+            (None, None) => unreachable!("a create has an address"),
         };
         let txcx = TxContext {
             origin: caller,
@@ -275,6 +319,99 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             } else {
                 None
             },
+        }
+    }
+}
+
+/// A system call of block processing: who calls what, with which input and gas.
+#[derive(Clone, Copy, Debug)]
+pub struct SystemCall<'a> {
+    pub caller: Address,
+    pub to: Address,
+    pub data: &'a [u8],
+    pub gas_limit: u64,
+}
+
+/// How a system call ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SystemCallOutcome {
+    pub status: TxStatus,
+    pub output: Bytes,
+}
+
+/// One block being executed: the system over the oracle's state and the receipts so far.
+/// Everything a block does (system calls, transactions, withdrawals) goes through it, in
+/// block order, over one journaled state.
+pub struct BlockSession<'b, 'o, E: ExecutionEnvironment> {
+    boot: &'b mut Bootloader<E>,
+    system: System<'o>,
+    block: BlockEnv,
+    result: BlockResult,
+}
+
+impl<E: ExecutionEnvironment> BlockSession<'_, '_, E> {
+    /// The block's environment.
+    pub fn block(&self) -> &BlockEnv {
+        &self.block
+    }
+
+    /// The receipts of the transactions run so far.
+    pub fn receipts(&self) -> &[TxReceipt] {
+        &self.result.receipts
+    }
+
+    /// Runs the next transaction and returns its receipt (an `Err` result when it is
+    /// invalid: it then changed nothing and used no block gas).
+    pub fn transaction(&mut self, tx: &TxEnv) -> &TxReceipt {
+        let index = self.result.receipts.len();
+        self.boot.ee.tx_start(index);
+        let receipt = self.boot.run_tx(
+            &mut self.system,
+            &self.block,
+            tx,
+            self.result.gas_used,
+            &mut self.result.blob_gas_used,
+        );
+        self.result.gas_used += receipt.gas_used;
+        let receipt = TxReceipt {
+            cumulative_gas_used: self.result.gas_used,
+            ..receipt
+        };
+        self.boot.ee.tx_end(index, &receipt);
+        self.result.receipts.push(receipt);
+        &self.result.receipts[index]
+    }
+
+    /// An account as the block has it now (for checks between steps, such as whether a system
+    /// contract has code).
+    pub fn account_info(&mut self, address: Address) -> crate::types::AccountInfo {
+        self.system.info(address)
+    }
+
+    /// Runs a system call (see [`SystemCall`]).
+    pub fn system_call(&mut self, call: &SystemCall<'_>) -> SystemCallOutcome {
+        self.boot
+            .run_system_call(&mut self.system, &self.block, call)
+    }
+
+    /// Credits `amount` wei to `address` outside any transaction (an EIP-4895 withdrawal):
+    /// the account is touched, so a zero credit to an absent account leaves it absent.
+    pub fn credit(&mut self, address: Address, amount: U256) {
+        // A balance cannot overflow with a real supply; saturate rather than fail.
+        if !self.system.add_balance(address, amount) {
+            self.system.set_balance(address, U256::MAX);
+        }
+        self.system.finish_tx();
+    }
+
+    /// Ends the block: the receipts, the gas used and the state diff against the oracle's
+    /// initial state. The bootloader keeps the allocations for its next block.
+    pub fn finish(self) -> BlockResult {
+        let (diff, buffers) = self.system.finish_block();
+        self.boot.buffers = Some(buffers);
+        BlockResult {
+            state_diff: diff,
+            ..self.result
         }
     }
 }

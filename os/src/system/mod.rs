@@ -13,7 +13,7 @@ use crate::oracle::Oracle;
 use crate::types::{AccountDiff, AccountInfo, Log, SpecId, StateDiff, KECCAK_EMPTY};
 use alloc::vec::Vec;
 use alloy_primitives::{Address, Bytes, B256, U256};
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 use journal::Entry;
 
 /// What an SSTORE saw, for its gas and refund rules.
@@ -46,6 +46,8 @@ pub struct StateBuffers {
     transient: HashMap<(Address, U256), U256>,
     storage_pool: Vec<HashMap<U256, Slot>>,
     written: Vec<(Address, U256, U256)>,
+    prewarmed: HashSet<Address>,
+    prewarmed_slots: HashSet<(Address, U256)>,
 }
 
 /// Storage maps kept for reuse at most; more are dropped.
@@ -87,6 +89,12 @@ pub struct System<'o> {
     /// it matters: storage is only wiped (create, destruct) where it is empty or already
     /// wiped, and wiped storage is compared against zero.
     written: Vec<(Address, U256, U256)>,
+    /// Accounts and slots warm for the whole transaction from its start (EIP-2929 and
+    /// EIP-2930: sender, recipient, precompiles, access list, coinbase), kept apart from the
+    /// account cache so that warming reads nothing: a stateless witness holds only what the
+    /// transaction actually reads.
+    prewarmed: HashSet<Address>,
+    prewarmed_slots: HashSet<(Address, U256)>,
     refund: i64,
     /// Counts the block's transactions; stamps slots (see [`Slot::refresh`]).
     tx: u32,
@@ -110,6 +118,8 @@ impl<'o> System<'o> {
             transient: b.transient,
             storage_pool: b.storage_pool,
             written: b.written,
+            prewarmed: b.prewarmed,
+            prewarmed_slots: b.prewarmed_slots,
             refund: 0,
             tx: 0,
         }
@@ -132,6 +142,8 @@ impl<'o> System<'o> {
         self.logs.clear();
         self.transient.clear();
         self.written.clear();
+        self.prewarmed.clear();
+        self.prewarmed_slots.clear();
         StateBuffers {
             accounts: self.accounts,
             codes: self.codes,
@@ -140,6 +152,8 @@ impl<'o> System<'o> {
             transient: self.transient,
             storage_pool: self.storage_pool,
             written: self.written,
+            prewarmed: self.prewarmed,
+            prewarmed_slots: self.prewarmed_slots,
         }
     }
 
@@ -166,19 +180,30 @@ impl<'o> System<'o> {
 
     /// Marks the account warm; returns whether it was cold (EIP-2929).
     pub fn warm_account(&mut self, address: Address) -> bool {
-        let acc = self.load(address);
+        let acc = load_account(&mut self.accounts, self.oracle, address);
         if acc.warm {
             return false;
         }
         acc.warm = true;
         self.journal.push(Entry::AccountWarmed(address));
-        true
+        !self.prewarmed.contains(&address)
     }
 
-    /// Marks a slot warm (access lists); returns whether it was cold.
-    pub fn warm_slot(&mut self, address: Address, key: U256) -> bool {
-        let (_, cold) = self.sload(address, key);
-        cold
+    /// Makes the account warm for the rest of the transaction without reading it (the
+    /// transaction's own addresses and access list, at its start).
+    pub fn prewarm_account(&mut self, address: Address) {
+        self.prewarmed.insert(address);
+    }
+
+    /// Makes a slot warm for the rest of the transaction without reading it (EIP-2930).
+    pub fn prewarm_slot(&mut self, address: Address, key: U256) {
+        self.prewarmed_slots.insert((address, key));
+    }
+
+    /// Whether a slot not yet warm in the cache was warmed at the transaction's start.
+    #[inline]
+    fn slot_prewarmed(&self, address: Address, key: U256) -> bool {
+        !self.prewarmed_slots.is_empty() && self.prewarmed_slots.contains(&(address, key))
     }
 
     /// Current account data.
@@ -403,20 +428,20 @@ impl<'o> System<'o> {
     #[inline]
     pub fn sload(&mut self, address: Address, key: U256) -> (U256, bool) {
         let slot = self.slot(address, key);
-        let cold = !slot.warm;
         let value = slot.present;
-        if cold {
-            slot.warm = true;
-            self.journal.push(Entry::SlotWarmed(address, key));
+        if slot.warm {
+            return (value, false);
         }
-        (value, cold)
+        slot.warm = true;
+        self.journal.push(Entry::SlotWarmed(address, key));
+        (value, !self.slot_prewarmed(address, key))
     }
 
     /// Writes a slot; returns what its gas rules need.
     #[inline(always)]
     pub fn sstore(&mut self, address: Address, key: U256, value: U256) -> SStoreOutcome {
         let slot = self.slot(address, key);
-        let is_cold = !slot.warm;
+        let was_warm = slot.warm;
         let (original, present) = (slot.original, slot.present);
         slot.warm = true;
         let first_write = present != value && !slot.written;
@@ -427,12 +452,13 @@ impl<'o> System<'o> {
         if first_write {
             self.written.push((address, key, present));
         }
-        if is_cold {
+        if !was_warm {
             self.journal.push(Entry::SlotWarmed(address, key));
         }
         if present != value {
             self.journal.push(Entry::Storage(address, key, present));
         }
+        let is_cold = !was_warm && !self.slot_prewarmed(address, key);
         SStoreOutcome {
             original,
             present,
@@ -650,6 +676,8 @@ impl<'o> System<'o> {
         self.journal = journal;
         self.transient.clear();
         self.logs.clear();
+        self.prewarmed.clear();
+        self.prewarmed_slots.clear();
         self.refund = 0;
     }
 

@@ -1,0 +1,161 @@
+//! The block output: what a validated block proves, and the 32-byte commitment over it that
+//! the guest publishes as its public input.
+
+use alloy_primitives::{keccak256, B256};
+
+/// Everything a verifier of the proof needs to know about the block it covers. Every field
+/// has been checked against (or computed for) the block's header, so the block hash alone
+/// pins them all; they are spelled out so that a settlement contract can read any of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockOutput {
+    pub chain_id: u64,
+    pub number: u64,
+    pub timestamp: u64,
+    pub block_hash: B256,
+    pub parent_hash: B256,
+    /// The parent's state root, against which every read was proven.
+    pub pre_state_root: B256,
+    /// The state root computed from the block's changes (equal to the header's).
+    pub post_state_root: B256,
+    pub transactions_root: B256,
+    pub receipts_root: B256,
+    /// Zero before Shanghai.
+    pub withdrawals_root: B256,
+    /// Zero before Prague.
+    pub requests_hash: B256,
+    /// keccak256 of the logs bloom.
+    pub logs_bloom_hash: B256,
+    pub gas_used: u64,
+    pub blob_gas_used: u64,
+}
+
+/// Tag of the commitment's layout; a new layout gets a new tag.
+pub const OUTPUT_VERSION: &[u8; 16] = b"zkos-block-out-1";
+
+/// Byte length of [`BlockOutput::encode`].
+pub const ENCODED_LEN: usize = 16 + 8 * 3 + 32 * 9 + 8 * 2;
+
+impl BlockOutput {
+    /// The fixed layout the commitment hashes: the version tag, then each field in
+    /// declaration order, integers as 8-byte big-endian, hashes as their 32 bytes.
+    pub fn encode(&self) -> [u8; ENCODED_LEN] {
+        let mut out = [0u8; ENCODED_LEN];
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            out[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
+        put(OUTPUT_VERSION);
+        put(&self.chain_id.to_be_bytes());
+        put(&self.number.to_be_bytes());
+        put(&self.timestamp.to_be_bytes());
+        for hash in [
+            &self.block_hash,
+            &self.parent_hash,
+            &self.pre_state_root,
+            &self.post_state_root,
+            &self.transactions_root,
+            &self.receipts_root,
+            &self.withdrawals_root,
+            &self.requests_hash,
+            &self.logs_bloom_hash,
+        ] {
+            put(hash.as_slice());
+        }
+        put(&self.gas_used.to_be_bytes());
+        put(&self.blob_gas_used.to_be_bytes());
+        out
+    }
+
+    /// keccak256 of [`Self::encode`]: the guest's public output.
+    pub fn commitment(&self) -> B256 {
+        keccak256(self.encode())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_changes_the_commitment() {
+        let base = BlockOutput {
+            chain_id: 1,
+            number: 2,
+            timestamp: 3,
+            block_hash: B256::repeat_byte(4),
+            parent_hash: B256::repeat_byte(5),
+            pre_state_root: B256::repeat_byte(6),
+            post_state_root: B256::repeat_byte(7),
+            transactions_root: B256::repeat_byte(8),
+            receipts_root: B256::repeat_byte(9),
+            withdrawals_root: B256::repeat_byte(10),
+            requests_hash: B256::repeat_byte(11),
+            logs_bloom_hash: B256::repeat_byte(12),
+            gas_used: 13,
+            blob_gas_used: 14,
+        };
+        let encoded = base.encode();
+        assert_eq!(&encoded[..16], OUTPUT_VERSION);
+        assert_eq!(&encoded[ENCODED_LEN - 8..], &14u64.to_be_bytes());
+        let c = base.commitment();
+        let variants = [
+            BlockOutput {
+                chain_id: 0,
+                ..base
+            },
+            BlockOutput { number: 0, ..base },
+            BlockOutput {
+                timestamp: 0,
+                ..base
+            },
+            BlockOutput {
+                block_hash: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                parent_hash: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                pre_state_root: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                post_state_root: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                transactions_root: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                receipts_root: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                withdrawals_root: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                requests_hash: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                logs_bloom_hash: B256::ZERO,
+                ..base
+            },
+            BlockOutput {
+                gas_used: 0,
+                ..base
+            },
+            BlockOutput {
+                blob_gas_used: 0,
+                ..base
+            },
+        ];
+        for v in variants {
+            assert_ne!(v.commitment(), c, "{v:?}");
+        }
+    }
+}
