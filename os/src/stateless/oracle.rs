@@ -107,7 +107,7 @@ impl Oracle for WitnessOracle<'_> {
             self.fail(WitnessError::Storage {
                 address,
                 slot: key,
-                error,
+                error: alloc::boxed::Box::new(error),
             });
             U256::ZERO
         })

@@ -5,6 +5,7 @@
 
 use crate::block::{Header, HeaderError};
 use crate::commitment::mpt::MptError;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256};
 use core::fmt;
@@ -44,7 +45,7 @@ pub enum WitnessError {
     Storage {
         address: Address,
         slot: U256,
-        error: MptError,
+        error: Box<MptError>,
     },
 }
 

@@ -281,3 +281,196 @@ pub fn check_header(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{Address, Bytes};
+
+    /// A Prague-shaped header: number 100, gas limit 30M, base fee 1000.
+    fn header() -> Header {
+        Header {
+            parent_hash: B256::ZERO,
+            ommers_hash: EMPTY_OMMERS_HASH,
+            coinbase: Address::ZERO,
+            state_root: B256::ZERO,
+            transactions_root: B256::ZERO,
+            receipts_root: B256::ZERO,
+            logs_bloom: [0; 256],
+            difficulty: U256::ZERO,
+            number: 100,
+            gas_limit: 30_000_000,
+            gas_used: 15_000_000,
+            timestamp: 1_000,
+            extra_data: Bytes::new(),
+            mix_hash: B256::ZERO,
+            nonce: [0; 8],
+            base_fee_per_gas: Some(1000),
+            withdrawals_root: Some(B256::ZERO),
+            blob_gas_used: Some(0),
+            excess_blob_gas: Some(0),
+            parent_beacon_block_root: Some(B256::ZERO),
+            requests_hash: Some(B256::ZERO),
+            hash: B256::ZERO,
+        }
+    }
+
+    #[test]
+    fn base_fee_follows_eip_1559() {
+        let mut parent = header();
+        assert_eq!(expected_base_fee(&parent), 1000, "at target");
+        parent.gas_used = 30_000_000;
+        assert_eq!(expected_base_fee(&parent), 1125, "full: +1/8");
+        parent.gas_used = 0;
+        assert_eq!(expected_base_fee(&parent), 875, "empty: -1/8");
+        parent.base_fee_per_gas = Some(7);
+        parent.gas_used = 15_000_001;
+        assert_eq!(expected_base_fee(&parent), 8, "an increase is at least 1");
+        parent.base_fee_per_gas = None;
+        assert_eq!(
+            expected_base_fee(&parent),
+            INITIAL_BASE_FEE,
+            "first London block"
+        );
+    }
+
+    #[test]
+    fn excess_blob_gas_with_and_without_the_reserve_price() {
+        let params = SpecId::Osaka.blob_params(); // target 6, max 9
+        let mut parent = header();
+        parent.excess_blob_gas = Some(6 * GAS_PER_BLOB);
+        parent.blob_gas_used = Some(6 * GAS_PER_BLOB);
+        // Prague: excess + used - target.
+        assert_eq!(
+            expected_excess_blob_gas(&parent, SpecId::Prague, params),
+            6 * GAS_PER_BLOB
+        );
+        // Osaka with blobs far below 2^13 × base fee: the excess grows by used × 3/9.
+        assert_eq!(
+            expected_excess_blob_gas(&parent, SpecId::Osaka, params),
+            6 * GAS_PER_BLOB + 2 * GAS_PER_BLOB
+        );
+        // Osaka with a zero base fee: the reserve price does not bind.
+        parent.base_fee_per_gas = Some(0);
+        assert_eq!(
+            expected_excess_blob_gas(&parent, SpecId::Osaka, params),
+            6 * GAS_PER_BLOB
+        );
+        // Below the target: zero.
+        parent.excess_blob_gas = Some(0);
+        parent.blob_gas_used = Some(5 * GAS_PER_BLOB);
+        assert_eq!(expected_excess_blob_gas(&parent, SpecId::Osaka, params), 0);
+    }
+
+    #[test]
+    fn header_rules_against_the_parent() {
+        let parent = header();
+        let params = SpecId::Prague.blob_params();
+        let child = || Header {
+            number: 101,
+            timestamp: 1_012,
+            ..header()
+        };
+        assert_eq!(
+            check_header(&child(), &parent, SpecId::Prague, params),
+            Ok(())
+        );
+
+        let check = |h: Header| check_header(&h, &parent, SpecId::Prague, params);
+        let bound = 30_000_000 / 1024;
+        assert!(check(Header {
+            gas_limit: 30_000_000 + bound - 1,
+            ..child()
+        })
+        .is_ok());
+        assert!(matches!(
+            check(Header {
+                gas_limit: 30_000_000 + bound,
+                ..child()
+            }),
+            Err(InvalidHeader::GasLimit { .. })
+        ));
+        assert!(matches!(
+            check(Header {
+                gas_limit: 30_000_000 - bound,
+                ..child()
+            }),
+            Err(InvalidHeader::GasLimit { .. })
+        ));
+        assert!(matches!(
+            check(Header {
+                number: 102,
+                ..child()
+            }),
+            Err(InvalidHeader::Number { .. })
+        ));
+        assert!(matches!(
+            check(Header {
+                timestamp: 1_000,
+                ..child()
+            }),
+            Err(InvalidHeader::Timestamp { .. })
+        ));
+        assert!(matches!(
+            check(Header {
+                base_fee_per_gas: Some(999),
+                ..child()
+            }),
+            Err(InvalidHeader::BaseFee {
+                expected: 1000,
+                header: 999
+            })
+        ));
+        assert!(matches!(
+            check(Header {
+                excess_blob_gas: Some(1),
+                ..child()
+            }),
+            Err(InvalidHeader::ExcessBlobGas {
+                expected: 0,
+                header: 1
+            })
+        ));
+        assert!(matches!(
+            check(Header {
+                blob_gas_used: Some(10 * GAS_PER_BLOB),
+                ..child()
+            }),
+            Err(InvalidHeader::BlobGasUsed { .. })
+        ));
+        assert!(matches!(
+            check(Header {
+                extra_data: Bytes::from(vec![0; 33]),
+                ..child()
+            }),
+            Err(InvalidHeader::ExtraData { len: 33 })
+        ));
+        assert!(matches!(
+            check(Header {
+                difficulty: U256::from(1),
+                ..child()
+            }),
+            Err(InvalidHeader::NotPostMerge {
+                field: "difficulty"
+            })
+        ));
+        assert!(matches!(
+            check(Header {
+                requests_hash: None,
+                ..child()
+            }),
+            Err(InvalidHeader::ForkFields {
+                field: "requests_hash",
+                ..
+            })
+        ));
+        // A Prague header under Cancun rules carries a field of a later fork.
+        assert!(matches!(
+            check_header(&child(), &parent, SpecId::Cancun, params),
+            Err(InvalidHeader::ForkFields {
+                field: "requests_hash",
+                ..
+            })
+        ));
+    }
+}

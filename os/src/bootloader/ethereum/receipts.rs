@@ -125,3 +125,60 @@ pub fn receipts_root_and_bloom(
     let root = ordered_root(encoded.iter().map(Vec::as_slice))?;
     Ok((root, block_bloom))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{address, hex, Bytes};
+
+    #[test]
+    fn bloom_sets_the_three_bits_of_each_item() {
+        let log = Log {
+            address: address!("00000000000000000000000000000000000000aa"),
+            topics: alloc::vec![B256::repeat_byte(1)],
+            data: Bytes::new(),
+        };
+        let bloom = logs_bloom([&log]);
+        let bits: u32 = bloom.iter().map(|b| b.count_ones()).sum();
+        assert!((1..=6).contains(&bits), "{bits}");
+        // Each item alone sets a subset of the whole.
+        let mut one = [0u8; 256];
+        bloom_add(&mut one, log.address.as_slice());
+        assert!(one.iter().zip(&bloom).all(|(a, b)| a & !b == 0));
+        assert_eq!(logs_bloom([]), [0u8; 256]);
+    }
+
+    #[test]
+    fn receipt_encoding_and_empty_roots() {
+        // An empty list of anything commits to the empty trie's root.
+        assert_eq!(ordered_root([]).unwrap(), crate::commitment::EMPTY_ROOT);
+        let receipt = TxReceipt {
+            result: Ok(TxStatus::Success),
+            gas_used: 21_000,
+            gas_refunded: 0,
+            cumulative_gas_used: 21_000,
+            logs: Vec::new(),
+            output: Bytes::new(),
+            created_address: None,
+        };
+        let mut out = Vec::new();
+        encode_receipt(2, &receipt, &[0; 256], &mut out);
+        // 0x02 || rlp([1, 21000, bloom, []]): a 264-byte payload behind a 3-byte header.
+        assert_eq!(out[0], 2);
+        assert_eq!(&out[1..4], &hex!("f90108"));
+        assert_eq!(&out[4..8], &hex!("01825208"));
+        assert_eq!(&out[8..11], &hex!("b90100"));
+        assert_eq!(out[out.len() - 1], 0xc0);
+        assert_eq!(out.len(), 1 + 3 + 264);
+        // Legacy receipts carry no type byte; a failed one has an empty status.
+        let failed = TxReceipt {
+            result: Ok(TxStatus::Revert),
+            ..receipt
+        };
+        let mut legacy = Vec::new();
+        encode_receipt(0, &failed, &[0; 256], &mut legacy);
+        assert_eq!(&legacy[..4], &hex!("f9010880"));
+        let root = ordered_root([&legacy[..]]).unwrap();
+        assert_ne!(root, crate::commitment::EMPTY_ROOT);
+    }
+}

@@ -63,6 +63,53 @@ impl MptState {
         })
     }
 
+    /// The empty state (root [`EMPTY_ROOT`]), needing no witness: filled by
+    /// [`StateCommitment::apply`], it is a whole state whose nodes
+    /// [`MptState::export_nodes`] gives.
+    pub fn empty() -> Self {
+        let mut trie = Mpt::new();
+        let accounts = trie.empty_trie();
+        MptState {
+            trie,
+            accounts,
+            storage: HashMap::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// Starts (or stops) recording the witness nodes that reads, [`StateCommitment::apply`]
+    /// and [`StateCommitment::root`] resolve, so that [`MptState::used_witness_nodes`] is the
+    /// minimal witness of what ran since. Turned on right after loading, it also records the
+    /// account trie's root node, resolved by the load. Off by default.
+    pub fn set_tracking(&mut self, on: bool) {
+        self.trie.set_tracking(on);
+        if on {
+            self.trie.record_root(self.accounts);
+        }
+    }
+
+    /// The witness nodes resolved while tracking, each once: the state witness that serves
+    /// the same operations again from a fresh [`StateCommitment::from_witness`].
+    pub fn used_witness_nodes(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.trie.used_nodes()
+    }
+
+    /// The encodings of every node the state holds resolved, the account trie's and every
+    /// opened storage trie's (storage tries in address order; a node two tries share may
+    /// appear twice): for a state built by [`StateCommitment::apply`] on [`MptState::empty`],
+    /// the full witness of that state. Hashes what changed first.
+    pub fn export_nodes(&mut self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        self.trie.export_nodes(self.accounts, &mut out);
+        let mut tries: Vec<(Address, TrieId)> =
+            self.storage.iter().map(|(a, id)| (*a, *id)).collect();
+        tries.sort_unstable_by_key(|(address, _)| *address);
+        for (_, id) in tries {
+            self.trie.export_nodes(id, &mut out);
+        }
+        out
+    }
+
     /// The arena and witness underneath, for statistics and whole-witness checks.
     pub fn trie(&self) -> &Mpt {
         &self.trie

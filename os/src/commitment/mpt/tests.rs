@@ -1347,3 +1347,313 @@ fn mainnet_witness_verifies() {
         );
     }
 }
+
+// ---- Node-access tracking and the full export ----
+
+/// The set of `nodes` a parent refers to by hash (32 bytes or more) plus `root`'s own node:
+/// what a witness must hold (embedded nodes travel inside their parents).
+fn hashed_set(nodes: impl IntoIterator<Item = Vec<u8>>, root: B256) -> BTreeSet<Vec<u8>> {
+    nodes
+        .into_iter()
+        .filter(|node| node.len() >= 32 || keccak256(node) == root)
+        .collect()
+}
+
+#[test]
+fn tracked_nodes_of_a_read_are_its_proof() {
+    for seed in 1..=16u64 {
+        let mut rng = Rng(seed.wrapping_mul(0xd6e8_feb8_6659_fd93) + 11);
+        let mut model = Map::new();
+        let mut seen = Vec::new();
+        for _ in 0..1 + rng.next() % 300 {
+            let key = random_key(&mut rng, &seen);
+            seen.push(key);
+            model.insert(key, random_value(&mut rng));
+        }
+        let root = reference_root(&model);
+        let full = all_nodes(&model);
+        for _ in 0..8 {
+            let key = if rng.next().is_multiple_of(2) {
+                *model
+                    .keys()
+                    .nth((rng.next() % model.len() as u64) as usize)
+                    .unwrap()
+            } else {
+                random_key(&mut rng, &seen)
+            };
+            let mut mpt = Mpt::new();
+            for node in full.values() {
+                mpt.add_node(node);
+            }
+            mpt.set_tracking(true);
+            let trie = mpt.open(root);
+            assert_eq!(
+                mpt.get(trie, key.as_slice()).unwrap(),
+                model.get(&key).map(Vec::as_slice)
+            );
+            let used: Vec<Vec<u8>> = mpt.used_nodes().map(<[u8]>::to_vec).collect();
+            let unique: BTreeSet<Vec<u8>> = used.iter().cloned().collect();
+            assert_eq!(unique.len(), used.len(), "each node once");
+            assert_eq!(
+                unique,
+                hashed_set(reference_proof(&model, &[key]), root),
+                "seed {seed}: the tracked nodes are the proof of the key"
+            );
+            // A second read of the same key resolves nothing new.
+            mpt.get(trie, key.as_slice()).unwrap();
+            assert_eq!(mpt.used_nodes().count(), used.len());
+            // And the tracked nodes alone serve the read again.
+            let mut minimal = Mpt::new();
+            for node in &used {
+                minimal.add_node(node);
+            }
+            let trie = minimal.open(root);
+            assert_eq!(
+                minimal.get(trie, key.as_slice()).unwrap(),
+                model.get(&key).map(Vec::as_slice)
+            );
+        }
+        // Tracking off: nothing is recorded.
+        let mut mpt = Mpt::new();
+        for node in full.values() {
+            mpt.add_node(node);
+        }
+        let trie = mpt.open(root);
+        mpt.get(trie, seen[0].as_slice()).unwrap();
+        assert_eq!(mpt.used_nodes().count(), 0);
+    }
+}
+
+#[test]
+fn exported_trie_reloads_to_the_same_root() {
+    for seed in 1..=12u64 {
+        let mut rng = Rng(seed.wrapping_mul(0xa076_1d64_78bd_642f) + 5);
+        let mut mpt = Mpt::new();
+        let trie = mpt.empty_trie();
+        let mut model = Map::new();
+        let mut seen = Vec::new();
+        for _ in 0..1 + rng.next() % 300 {
+            let key = random_key(&mut rng, &seen);
+            seen.push(key);
+            let value = random_value(&mut rng);
+            mpt.insert(trie, key.as_slice(), &value).unwrap();
+            model.insert(key, value);
+        }
+        // Some deletions, so collapsed shapes are exported too.
+        for _ in 0..rng.next() % 40 {
+            let key = *model
+                .keys()
+                .nth((rng.next() % model.len() as u64) as usize)
+                .unwrap();
+            if model.len() > 1 {
+                mpt.remove(trie, key.as_slice()).unwrap();
+                model.remove(&key);
+            }
+        }
+        let root = reference_root(&model);
+        let mut nodes = Vec::new();
+        mpt.export_nodes(trie, &mut nodes);
+        assert_eq!(mpt.root_hash(trie), root);
+        let exported: BTreeSet<Vec<u8>> = nodes.iter().cloned().collect();
+        assert_eq!(
+            exported,
+            hashed_set(all_nodes(&model).into_values(), root),
+            "seed {seed}: every node of the trie, nothing else"
+        );
+
+        let mut reloaded = Mpt::new();
+        for node in &nodes {
+            reloaded.add_node(node);
+        }
+        let trie = reloaded.open(root);
+        assert_eq!(reloaded.resolve_all(trie).unwrap(), 0, "nothing missing");
+        reloaded.forget_hashes();
+        assert_eq!(reloaded.root_hash(trie), root);
+        for (key, value) in &model {
+            assert_eq!(
+                reloaded.get(trie, key.as_slice()).unwrap(),
+                Some(value.as_slice())
+            );
+        }
+    }
+    // A short root (a trie of one short key) is exported although it is under 32 bytes.
+    let mut mpt = Mpt::new();
+    let trie = mpt.empty_trie();
+    mpt.insert(trie, &[0x12], &[0x01]).unwrap();
+    let root = mpt.root_hash(trie);
+    let mut nodes = Vec::new();
+    mpt.export_nodes(trie, &mut nodes);
+    assert_eq!(nodes.len(), 1);
+    assert!(nodes[0].len() < 32);
+    let mut reloaded = Mpt::new();
+    reloaded.add_node(&nodes[0]);
+    let trie = reloaded.open(root);
+    assert_eq!(reloaded.get(trie, &[0x12]).unwrap(), Some(&[0x01][..]));
+    // The empty trie exports nothing.
+    let mut empty = Mpt::new();
+    let trie = empty.empty_trie();
+    let mut nodes = Vec::new();
+    empty.export_nodes(trie, &mut nodes);
+    assert!(nodes.is_empty());
+}
+
+/// A whole state built by `apply` on the empty state, as the host's witness builder does.
+fn built_state(model: &BTreeMap<Address, ModelAccount>) -> MptState {
+    let mut state = MptState::empty();
+    let diff = StateDiff {
+        accounts: model
+            .iter()
+            .map(|(address, account)| AccountDiff {
+                address: *address,
+                info: Some(account.info),
+                code: None,
+                storage_cleared: false,
+                storage: account.storage.iter().map(|(k, v)| (*k, *v)).collect(),
+            })
+            .collect(),
+    };
+    state.apply(&diff).unwrap();
+    state
+}
+
+/// Runs the reads of `touched`, then `diffs` one after the other, on `state`; returns the
+/// root.
+fn reads_and_diffs(
+    state: &mut MptState,
+    touched: &[(Address, Vec<U256>)],
+    diffs: &[StateDiff],
+) -> B256 {
+    for (address, slots) in touched {
+        state.account(*address).unwrap();
+        for slot in slots {
+            state.storage(*address, *slot).unwrap();
+        }
+    }
+    for diff in diffs {
+        state.apply(diff).unwrap();
+    }
+    state.root().unwrap()
+}
+
+#[test]
+fn minimal_witness_reproduces_the_post_root() {
+    let mut total_minimal = 0;
+    let mut total_full = 0;
+    for seed in 1..=20u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9fb2_1c65_1e98_df25) + 1);
+        let mut model: BTreeMap<Address, ModelAccount> = BTreeMap::new();
+        for _ in 0..1 + rng.next() % 80 {
+            let mut account = ModelAccount {
+                info: random_info(&mut rng),
+                ..Default::default()
+            };
+            for _ in 0..rng.next() % 10 {
+                account.storage.insert(
+                    U256::from(rng.next() % 30),
+                    U256::from(1 + rng.next() % 999),
+                );
+            }
+            model.insert(random_address(&mut rng), account);
+        }
+        let root = reference_root(&state_map(&model));
+
+        // The full witness of a state built from nothing.
+        let mut full_state = built_state(&model);
+        assert_eq!(full_state.root().unwrap(), root, "seed {seed}");
+        let full = full_state.export_nodes();
+        let reference = state_nodes(&model);
+        let exported: BTreeSet<Vec<u8>> = full.iter().cloned().collect();
+        let expected: BTreeSet<Vec<u8>> = reference
+            .values()
+            .filter(|n| n.len() >= 32)
+            .cloned()
+            .collect();
+        assert_eq!(
+            exported, expected,
+            "seed {seed}: the export is the whole state"
+        );
+
+        // A block: reads, then changes with deletions (accounts and slots), then a second
+        // one-account deletion as the state-test coinbase touch makes.
+        let existing: Vec<Address> = model.keys().copied().collect();
+        let mut touched = Vec::new();
+        let mut diff = StateDiff::default();
+        let mut seen = BTreeSet::new();
+        for _ in 0..1 + rng.next() % 8 {
+            let address = if rng.next().is_multiple_of(4) {
+                random_address(&mut rng)
+            } else {
+                existing[(rng.next() % existing.len() as u64) as usize]
+            };
+            if !seen.insert(address) {
+                continue;
+            }
+            let slots: Vec<U256> = (0..rng.next() % 4)
+                .map(|_| U256::from(rng.next() % 30))
+                .collect();
+            let mut change = AccountDiff {
+                address,
+                info: Some(random_info(&mut rng)),
+                code: None,
+                storage_cleared: false,
+                storage: Vec::new(),
+            };
+            match rng.next() % 4 {
+                0 => change.info = None,
+                1 => change.storage_cleared = true,
+                _ => {
+                    for slot in &slots {
+                        let value = if rng.next().is_multiple_of(2) {
+                            U256::ZERO
+                        } else {
+                            U256::from(rng.next())
+                        };
+                        change.storage.push((*slot, value));
+                    }
+                }
+            }
+            touched.push((address, slots));
+            diff.accounts.push(change);
+        }
+        diff.accounts.sort_by_key(|c| c.address);
+        let victim = existing[(rng.next() % existing.len() as u64) as usize];
+        let second = StateDiff {
+            accounts: alloc::vec![AccountDiff {
+                address: victim,
+                info: None,
+                code: None,
+                storage_cleared: true,
+                storage: Vec::new(),
+            }],
+        };
+        let diffs = [diff, second];
+        let mut after = model.clone();
+        for d in &diffs {
+            apply_model(&mut after, d);
+        }
+        let post = reference_root(&state_map(&after));
+
+        // The recording run over the full witness.
+        let mut state = MptState::from_witness(root, full.iter().map(Vec::as_slice)).unwrap();
+        state.set_tracking(true);
+        assert_eq!(reads_and_diffs(&mut state, &touched, &diffs), post);
+        let minimal: Vec<Vec<u8>> = state.used_witness_nodes().map(<[u8]>::to_vec).collect();
+        assert!(minimal.len() <= full.len());
+        total_minimal += minimal.len();
+        total_full += full.len();
+
+        // A fresh state over the minimal witness alone does the same.
+        let mut fresh = MptState::from_witness(root, minimal.iter().map(Vec::as_slice)).unwrap();
+        assert_eq!(
+            reads_and_diffs(&mut fresh, &touched, &diffs),
+            post,
+            "seed {seed}"
+        );
+        // Tracking the fresh run finds the same nodes: the witness is minimal.
+        let mut again = MptState::from_witness(root, minimal.iter().map(Vec::as_slice)).unwrap();
+        again.set_tracking(true);
+        reads_and_diffs(&mut again, &touched, &diffs);
+        assert_eq!(again.used_witness_nodes().count(), minimal.len());
+    }
+    assert!(total_minimal < total_full, "the minimal witness is smaller");
+}

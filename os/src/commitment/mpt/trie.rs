@@ -38,6 +38,12 @@ pub struct Mpt {
     scratch: Vec<u8>,
     /// keccak calls made for nodes, for measurements and the "hash once" tests.
     hashes: u64,
+    /// Whether resolutions are recorded in `used` (off unless a host asks: the guest never
+    /// pays for it).
+    tracking: bool,
+    /// Witness nodes resolved while tracking, as their spans in the byte store (a node
+    /// resolved at two places of the arena is listed twice).
+    used: Vec<Span>,
 }
 
 impl Mpt {
@@ -106,6 +112,44 @@ impl Mpt {
         self.hashes
     }
 
+    /// Starts (or stops) recording which witness nodes are resolved: the nodes an execution
+    /// needs, i.e. its minimal witness ([`Mpt::used_nodes`]). Only resolutions from now on are
+    /// recorded; see [`Mpt::record_root`] for a root resolved before.
+    pub fn set_tracking(&mut self, on: bool) {
+        self.tracking = on;
+    }
+
+    /// Records the trie's root node as used if it is a witness node resolved and unchanged
+    /// since: for a root resolved when the witness was loaded, before tracking began.
+    pub fn record_root(&mut self, trie: TrieId) {
+        let node = &self.nodes[trie.0 as usize];
+        if matches!(node.kind, Kind::Hash | Kind::Empty) {
+            return;
+        }
+        let hash = match (node.cached.as_hash(), node.cached.as_inline()) {
+            (Some(hash), _) => hash,
+            (None, Some(encoding)) => keccak256(encoding),
+            (None, None) => return,
+        };
+        if let Some(span) = self.witness.get(&hash) {
+            self.used.push(*span);
+        }
+    }
+
+    /// The witness nodes resolved while tracking, each once, in the order they were added to
+    /// the witness: every node the operations since [`Mpt::set_tracking`] needed.
+    pub fn used_nodes(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut spans = self.used.clone();
+        spans.sort_unstable_by_key(|span| span.start);
+        spans.dedup();
+        spans.into_iter().map(|span| span.of(&self.bytes))
+    }
+
+    /// Forgets the nodes recorded so far (tracking stays as it is).
+    pub fn clear_used(&mut self) {
+        self.used.clear();
+    }
+
     fn push(&mut self, kind: Kind, cached: NodeRef) -> NodeId {
         let id = self.nodes.len() as NodeId;
         self.nodes.push(Node { kind, cached });
@@ -168,6 +212,9 @@ impl Mpt {
             .witness
             .get(&hash)
             .ok_or(MptError::MissingNode { hash })?;
+        if self.tracking {
+            self.used.push(span);
+        }
         let kind = node::decode(&self.bytes, span, depth, &mut self.nodes, hash)?;
         let node = &mut self.nodes[id as usize];
         node.kind = kind;
@@ -562,6 +609,38 @@ impl Mpt {
             }
         }
         Ok(stubs)
+    }
+
+    /// Appends the encoding of every node of the trie's resolved part that its parent refers
+    /// to by hash (32 bytes or more), and of the root whatever its size: a witness proving the
+    /// whole of it. Dirty nodes are hashed first. Subtrees known only by their hash are left
+    /// out, so for a trie built by inserts (or fully resolved) this is every node, and loading
+    /// the nodes back gives the same trie.
+    pub fn export_nodes(&mut self, trie: TrieId, out: &mut Vec<Vec<u8>>) {
+        if matches!(self.nodes[trie.0 as usize].kind, Kind::Empty | Kind::Hash) {
+            return;
+        }
+        self.root_hash(trie);
+        let mut todo: Vec<NodeId> = alloc::vec![trie.0];
+        let mut buf = Vec::new();
+        while let Some(id) = todo.pop() {
+            let node = self.nodes[id as usize];
+            match node.kind {
+                Kind::Empty | Kind::Hash => continue,
+                Kind::Branch { children } => todo.extend(
+                    children
+                        .into_iter()
+                        .filter(|&c| c != NONE && !is_hash_at(c)),
+                ),
+                Kind::Extension { child, .. } if !is_hash_at(child) => todo.push(child),
+                _ => {}
+            }
+            if id == trie.0 || node.cached.as_hash().is_some() {
+                buf.clear();
+                node::encode(&node.kind, &self.nodes, &self.bytes, &mut buf);
+                out.push(buf.clone());
+            }
+        }
     }
 
     /// Every leaf value of the resolved part of the trie, with its key nibbles: for walking a
