@@ -52,15 +52,52 @@ fn recover(input: &[u8; 128]) -> Option<[u8; 20]> {
 }
 
 /// The address whose key signed `hash` with signature (`r`, `s`) and y parity `y_is_odd`
-/// (0 or 1), or `None` when the signature is invalid. Shared by the precompile and the
-/// bootloader's EIP-7702 authority recovery; callers impose their own rules on s (the
-/// precompile accepts high s, transactions do not).
+/// (0 or 1), or `None` when the signature is invalid. Shared by the precompile, sender
+/// recovery and the bootloader's EIP-7702 authority recovery; callers impose their own rules
+/// on s (the precompile accepts high s, transactions do not). On x86 with `std` it runs on
+/// libsecp256k1; elsewhere (the guest) on the pure-Rust curve arithmetic below.
 pub(crate) fn recover_address(
     hash: &[u8; 32],
     y_is_odd: u8,
     r: &[u8; 32],
     s: &[u8; 32],
 ) -> Option<[u8; 20]> {
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    {
+        recover_native(hash, y_is_odd, r, s)
+    }
+    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+    {
+        recover_k256(hash, y_is_odd, r, s)
+    }
+}
+
+/// [`recover_address`] on libsecp256k1 (its recovery accepts high s, as Ethereum's
+/// precompile must; r or s zero or ≥ n fail to parse or to recover).
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn recover_native(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 20]> {
+    use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
+    let id = RecoveryId::try_from(i32::from(y_is_odd)).ok()?;
+    let mut compact = [0u8; 64];
+    compact[..32].copy_from_slice(r);
+    compact[32..].copy_from_slice(s);
+    let sig = RecoverableSignature::from_compact(&compact, id).ok()?;
+    let message = secp256k1::Message::from_digest(*hash);
+    let key = secp256k1::SECP256K1.recover_ecdsa(message, &sig).ok()?;
+    let uncompressed = key.serialize_uncompressed();
+    let digest = keccak256(&uncompressed[1..]);
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&digest[12..]);
+    Some(address)
+}
+
+/// [`recover_address`] on k256's field and group arithmetic: the guest's path, and on x86
+/// the reference the native path is tested against.
+#[cfg_attr(
+    all(target_arch = "x86_64", feature = "std", not(test)),
+    allow(dead_code)
+)]
+fn recover_k256(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 20]> {
     let (hash, r, s) = (*hash, *r, *s);
     // r and s must lie in [1, n-1]; from_repr rejects values >= n.
     let r_bytes = FieldBytes::from(r);
@@ -173,5 +210,51 @@ mod tests {
         let mut out = Vec::new();
         assert_eq!(run(&INPUT, 2999, &mut out), Err(PrecompileError::OutOfGas));
         assert!(out.is_empty());
+    }
+
+    /// The native and the pure-Rust backends agree on valid signatures, high s, r or s zero,
+    /// n and above, x not on the curve, and random words.
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn native_backend_matches_k256() {
+        let n = hex!("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
+        let mut cases: Vec<([u8; 32], u8, [u8; 32], [u8; 32])> = Vec::new();
+        let w = |i: usize| -> [u8; 32] { INPUT[32 * i..32 * i + 32].try_into().unwrap() };
+        let (hash, r, s) = (w(0), w(2), w(3));
+        cases.push((hash, 1, r, s));
+        cases.push((hash, 0, r, s));
+        cases.push((hash, 1, [0; 32], s));
+        cases.push((hash, 1, r, [0; 32]));
+        cases.push((hash, 1, n, s));
+        cases.push((hash, 1, r, n));
+        cases.push((hash, 1, [0xff; 32], s));
+        // High s: n - s, with the parity flipped, is the same signature.
+        let high = (alloy_primitives::U256::from_be_bytes(n)
+            - alloy_primitives::U256::from_be_bytes(s))
+        .to_be_bytes::<32>();
+        cases.push((hash, 0, r, high));
+        let mut seed = [7u8; 32];
+        for i in 0..200u32 {
+            seed = keccak256(seed).0;
+            let r = keccak256([&seed[..], b"r"].concat()).0;
+            let s = keccak256([&seed[..], b"s"].concat()).0;
+            cases.push((seed, (i % 2) as u8, r, s));
+        }
+        let mut valid = 0;
+        for (hash, y, r, s) in cases {
+            let native = recover_native(&hash, y, &r, &s);
+            assert_eq!(
+                native,
+                recover_k256(&hash, y, &r, &s),
+                "{hash:?} {y} {r:?} {s:?}"
+            );
+            valid += native.is_some() as usize;
+        }
+        assert!(valid > 100, "most random (r, s) recover some key: {valid}");
+        // Both high-s forms recover the known signer.
+        assert_eq!(
+            recover_native(&hash, 0, &r, &high).map(|a| a.to_vec()),
+            Some(EXPECTED[12..].to_vec())
+        );
     }
 }
