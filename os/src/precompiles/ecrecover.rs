@@ -218,7 +218,9 @@ mod tests {
     #[test]
     fn native_backend_matches_k256() {
         let n = hex!("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
-        let mut cases: Vec<([u8; 32], u8, [u8; 32], [u8; 32])> = Vec::new();
+        /// hash, y parity, r, s.
+        type Case = ([u8; 32], u8, [u8; 32], [u8; 32]);
+        let mut cases: Vec<Case> = Vec::new();
         let w = |i: usize| -> [u8; 32] { INPUT[32 * i..32 * i + 32].try_into().unwrap() };
         let (hash, r, s) = (w(0), w(2), w(3));
         cases.push((hash, 1, r, s));
