@@ -111,6 +111,7 @@ pub fn output(
     let h = &block.header;
     BlockOutput {
         chain_id: chain.chain_id,
+        chain_hash: chain.hash(),
         number: h.number,
         timestamp: h.timestamp,
         block_hash: h.hash,

@@ -9,6 +9,9 @@ use alloy_primitives::{keccak256, B256};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockOutput {
     pub chain_id: u64,
+    /// [`ChainConfig::hash`](crate::chain::ChainConfig::hash) of the rules the block was
+    /// validated under: the fork schedule is an input too, and a proof must say which.
+    pub chain_hash: B256,
     pub number: u64,
     pub timestamp: u64,
     pub block_hash: B256,
@@ -33,11 +36,12 @@ pub struct BlockOutput {
 pub const OUTPUT_VERSION: &[u8; 16] = b"zkos-block-out-1";
 
 /// Byte length of [`BlockOutput::encode`].
-pub const ENCODED_LEN: usize = 16 + 8 * 3 + 32 * 9 + 8 * 2;
+pub const ENCODED_LEN: usize = 16 + 8 * 3 + 32 * 10 + 8 * 2;
 
 impl BlockOutput {
-    /// The fixed layout the commitment hashes: the version tag, then each field in
-    /// declaration order, integers as 8-byte big-endian, hashes as their 32 bytes.
+    /// The fixed layout the commitment hashes: the version tag; chain id, number and
+    /// timestamp as 8-byte big-endian; the ten hashes from `chain_hash` to
+    /// `logs_bloom_hash` in declaration order; gas used and blob gas used, 8-byte big-endian.
     pub fn encode(&self) -> [u8; ENCODED_LEN] {
         let mut out = [0u8; ENCODED_LEN];
         let mut at = 0;
@@ -50,6 +54,7 @@ impl BlockOutput {
         put(&self.number.to_be_bytes());
         put(&self.timestamp.to_be_bytes());
         for hash in [
+            &self.chain_hash,
             &self.block_hash,
             &self.parent_hash,
             &self.pre_state_root,
@@ -81,6 +86,7 @@ mod tests {
     fn every_field_changes_the_commitment() {
         let base = BlockOutput {
             chain_id: 1,
+            chain_hash: B256::repeat_byte(15),
             number: 2,
             timestamp: 3,
             block_hash: B256::repeat_byte(4),
