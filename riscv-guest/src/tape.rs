@@ -102,7 +102,7 @@ impl<'a> Reader<'a> {
             .checked_add(words)
             .filter(|&e| e <= self.words.len())
             .ok_or(TapeError::Truncated { at: start })?;
-        let bytes = &as_bytes(&self.words[self.at..end])[..];
+        let bytes = as_bytes(&self.words[self.at..end]);
         if bytes[len..].iter().any(|&b| b != 0) {
             return Err(TapeError::BadPadding { at: start });
         }
