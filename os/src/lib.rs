@@ -16,6 +16,7 @@ pub mod chain;
 pub mod commitment;
 pub mod ee;
 pub mod evm;
+pub mod keccak;
 pub mod oracle;
 pub mod precompiles;
 pub mod rlp;
