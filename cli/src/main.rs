@@ -3,6 +3,7 @@
 //! Arguments are parsed by hand (two subcommands and a few flags do not justify a parser
 //! dependency). Exit codes: 0 success, 1 a failed run or bad input, 2 usage error.
 
+mod guest;
 mod replay;
 mod run;
 mod statetest;
@@ -12,20 +13,29 @@ use std::process::ExitCode;
 /// The usage text, printed by `help` and on any usage error.
 const USAGE: &str = "\
 usage:
-  zkos run BLOCK.json [--json] [--trace | --trace=FILE]
+  zkos run BLOCK.json [--json] [--trace | --trace=FILE] [--witness FILE] [--stateless]
       execute a block (format: docs/block-format.md) and print receipts, state root,
-      gas used and execution time
+      gas used and execution time; --witness writes the block's minimal execution witness
+      (debug_executionWitness JSON: state nodes, codes, keys) to FILE; --stateless runs
+      the block again over that witness alone and prints the state root computed in os
+      beside the stateful one (exit 1 if they differ)
   zkos statetest [PATH...] [--fork F]... [--filter S] [--skip-file F] [--json] [--dump]
-                 [--trace | --trace=FILE]
+                 [--stateless] [--trace | --trace=FILE]
       run Ethereum GeneralStateTests (files or folders; default: all of
       ../shared/ethtests/GeneralStateTests); --fork repeats; --filter keeps files or cases
       whose name contains S; --skip-file defaults to tests/statetest-skips.txt; --dump
-      prints our post state of every entry run (combine with --filter)
+      prints our post state of every entry run (combine with --filter); --stateless runs
+      every entry through the witness path (minimal witness built from the pre-state, a
+      fresh run over it alone, the post-state root computed in os)
   zkos replay DIR...
       validate block folders statelessly (block.rlp, witness.json, chain.json beside or
       above): per-transaction status and gas, then the state root, receipts root, logs
       bloom, gas used, blob gas used and requests hash against the header, and the time
       of each step; several folders are chained (each one's parent is the one before)
+  zkos guest DIR... [--elf=PATH]
+      run the riscv32im guest (built with --profile guest unless --elf names one) on the
+      simulator of Airbender's machine model for each block folder: its output, the host's
+      commitment beside it, the cycles and cycles per gas
   zkos help
       this text
 
@@ -79,6 +89,7 @@ fn main() -> ExitCode {
         "run" => run::main(rest),
         "statetest" => statetest::main(rest),
         "replay" => replay::main(rest),
+        "guest" => guest::main(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::from(2);

@@ -6,25 +6,46 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use zkos_host::blockjson::Block;
+use zkos_host::envjson;
 use zkos_host::state::logs_hash;
 use zkos_host::trace::Eip3155Tracer;
+use zkos_host::witness_builder::{self, BlockInput, BlockRunner, PreState};
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
-use zkos_os::oracle::InMemoryOracle;
+use zkos_os::oracle::{InMemoryOracle, Oracle};
 use zkos_os::types::{BlockResult, TxReceipt, TxStatus};
+use zkos_os::B256;
+
+/// What `run` was asked to do besides executing.
+#[derive(Default)]
+struct Extras {
+    /// `--witness FILE`: write the block's minimal witness there.
+    witness: Option<String>,
+    /// `--stateless`: run the block again over that witness alone and compare roots.
+    stateless: bool,
+}
 
 /// Parses the arguments of `run` and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     let mut path = None;
     let mut as_json = false;
     let mut trace = None;
-    for arg in args {
+    let mut extras = Extras::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
         if let Some(t) = crate::trace_option(arg) {
             trace = Some(t?);
             continue;
         }
         match arg.as_str() {
             "--json" => as_json = true,
+            "--stateless" => extras.stateless = true,
+            "--witness" => {
+                let file = it
+                    .next()
+                    .ok_or_else(|| UsageError("--witness needs a file name".into()))?;
+                extras.witness = Some(file.clone());
+            }
             flag if flag.starts_with("--") => {
                 return Err(UsageError(format!("unknown option {flag:?} for run")))
             }
@@ -33,7 +54,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
         }
     }
     let path = path.ok_or_else(|| UsageError("run needs a BLOCK.json".into()))?;
-    Ok(match run(&path, as_json, trace) {
+    Ok(match run(&path, as_json, trace, &extras) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -69,8 +90,69 @@ fn execute<E: ExecutionEnvironment>(
     Ok((result, elapsed))
 }
 
+/// A bootloader whose panics are error messages: the witness builder's runner.
+struct Guarded(Bootloader);
+
+impl BlockRunner for Guarded {
+    fn run<O: Oracle>(&mut self, oracle: &O) -> Result<BlockResult, String> {
+        catch_unwind(AssertUnwindSafe(|| self.0.run_block(oracle))).map_err(|p| {
+            format!(
+                "execution panicked: {}",
+                zkos_host::statetest::panic_message(p.as_ref())
+            )
+        })
+    }
+}
+
+/// What the witness path gave: the witness's size and the root computed in `os` from it
+/// alone (`None` when only the witness was asked for).
+struct WitnessPath {
+    nodes: usize,
+    codes: usize,
+    keys: usize,
+    stateless_root: Option<B256>,
+}
+
+/// Builds the block's minimal witness from its pre-state, writes it if asked, and runs the
+/// block over it alone if asked.
+fn witness_path(block: &Block, extras: &Extras) -> Result<WitnessPath, String> {
+    let pre = PreState::from_state(&block.pre).map_err(|e| format!("pre-state tries: {e}"))?;
+    let input = BlockInput {
+        env: block.env.clone(),
+        txs: block.txs.clone(),
+        ancestors: envjson::test_ancestors(block.env.number),
+        touch_coinbase: false,
+    };
+    let mut runner = Guarded(Bootloader::new());
+    let built = witness_builder::build_witness(&pre, &input, &mut runner)
+        .map_err(|e| format!("witness builder: {e}"))?;
+    if let Some(file) = &extras.witness {
+        let text = serde_json::to_string_pretty(&built.witness.to_json())
+            .map_err(|e| format!("cannot encode the witness: {e}"))?;
+        std::fs::write(file, text + "\n").map_err(|e| format!("cannot write {file}: {e}"))?;
+    }
+    let stateless_root = if extras.stateless {
+        let run = witness_builder::run_stateless(pre.root, &built.witness, &input, &mut runner)
+            .map_err(|e| format!("stateless run: {e}"))?;
+        Some(run.post_root)
+    } else {
+        None
+    };
+    Ok(WitnessPath {
+        nodes: built.witness.state.len(),
+        codes: built.witness.codes.len(),
+        keys: built.witness.keys.len(),
+        stateless_root,
+    })
+}
+
 /// Loads, executes and prints one block; with `trace`, writes its EIP-3155 trace there.
-fn run(path: &str, as_json: bool, trace: Option<crate::TraceTarget>) -> Result<(), String> {
+fn run(
+    path: &str,
+    as_json: bool,
+    trace: Option<crate::TraceTarget>,
+    extras: &Extras,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let block = Block::from_json_str(&text).map_err(|e| format!("{path}: {e}"))?;
     let oracle = block.oracle();
@@ -98,6 +180,18 @@ fn run(path: &str, as_json: bool, trace: Option<crate::TraceTarget>) -> Result<(
     let mut post = block.pre.clone();
     post.apply_diff(&result.state_diff);
     let root = post.root();
+    let witness = if extras.stateless || extras.witness.is_some() {
+        Some(witness_path(&block, extras)?)
+    } else {
+        None
+    };
+    let stateless_root = witness.as_ref().and_then(|w| w.stateless_root);
+    let verdict = match stateless_root {
+        Some(os) if os != root => Err(format!(
+            "the stateless state root {os} differs from the stateful {root}"
+        )),
+        _ => Ok(()),
+    };
 
     if as_json {
         let receipts: Vec<Value> = result
@@ -128,8 +222,18 @@ fn run(path: &str, as_json: bool, trace: Option<crate::TraceTarget>) -> Result<(
             "blobGasUsed": result.blob_gas_used,
             "executionNanos": elapsed.as_nanos() as u64,
         });
+        let mut out = out;
+        if let (Some(w), Value::Object(map)) = (&witness, &mut out) {
+            map.insert(
+                "witness".into(),
+                json!({"nodes": w.nodes, "codes": w.codes, "keys": w.keys}),
+            );
+            if let Some(os) = w.stateless_root {
+                map.insert("statelessStateRoot".into(), Value::String(os.to_string()));
+            }
+        }
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-        return Ok(());
+        return verdict;
     }
 
     for (i, r) in result.receipts.iter().enumerate() {
@@ -148,7 +252,17 @@ fn run(path: &str, as_json: bool, trace: Option<crate::TraceTarget>) -> Result<(
         }
     }
     println!("state root: {root}");
+    if let Some(w) = &witness {
+        let size = format!("{} nodes, {} codes, {} keys", w.nodes, w.codes, w.keys);
+        if let Some(file) = &extras.witness {
+            println!("witness: {file} ({size})");
+        }
+        if let Some(os) = w.stateless_root {
+            let same = if os == root { "the same" } else { "DIFFERENT" };
+            println!("stateless state root: {os} ({same}, from a witness of {size})");
+        }
+    }
     println!("block gas used: {}", result.gas_used);
     println!("execution time: {elapsed:?}");
-    Ok(())
+    verdict
 }

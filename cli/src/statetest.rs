@@ -36,6 +36,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
             "--skip-file" => skip_file = Some(PathBuf::from(value("--skip-file")?)),
             "--json" => options.json = true,
             "--dump" => options.dump = true,
+            "--stateless" => options.stateless = true,
             flag if flag.starts_with("--") => {
                 return Err(UsageError(format!("unknown option {flag:?} for statetest")))
             }

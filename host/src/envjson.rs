@@ -6,6 +6,7 @@ use crate::state::State;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use serde_json::Value;
 use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
+use zkos_os::stateless::Ancestors;
 use zkos_os::types::{AccessListItem, Authorization, BlockEnv, SpecId};
 
 /// Parses an `env` object (`currentCoinbase`, `currentNumber`, `currentTimestamp`,
@@ -107,6 +108,17 @@ pub fn set_test_block_hashes(oracle: &mut InMemoryOracle, number: u64) {
     for n in number.saturating_sub(256)..number {
         oracle.set_block_hash(n, keccak256(n.to_string().as_bytes()));
     }
+}
+
+/// The same answers as a verified-looking ancestor chain for the stateless path
+/// ([`Ancestors::trusted`]): the hashes of the 256 blocks below `number`, newest first.
+pub fn test_ancestors(number: u64) -> Ancestors {
+    let newest = number.saturating_sub(1);
+    let hashes = (number.saturating_sub(256)..number)
+        .rev()
+        .map(|n| keccak256(n.to_string().as_bytes()))
+        .collect();
+    Ancestors::trusted(newest, hashes)
 }
 
 /// Parses an optional `to`: absent or `""` is a contract creation.

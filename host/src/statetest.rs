@@ -14,9 +14,11 @@ use crate::hexjson::{self, ErrorKind, FieldError, FieldResult};
 use crate::skips::SkipList;
 use crate::state::{logs_hash, State};
 use crate::trace::{Eip3155Tracer, JsonLines, TxSummary};
+use crate::witness_builder::{self, BlockInput, BlockRunner, PreState};
 use alloy_primitives::{Bytes, B256, U256};
 use rayon::prelude::*;
 use serde_json::{json, Value};
+use std::cell::OnceCell;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,8 +30,8 @@ use std::time::Instant;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::evm::EvmInterpreter;
-use zkos_os::oracle::InMemoryOracle;
-use zkos_os::types::{BlobParams, BlockResult, SpecId, TxEnv};
+use zkos_os::oracle::{InMemoryOracle, Oracle};
+use zkos_os::types::{BlobParams, BlockEnv, BlockResult, SpecId, TxEnv};
 
 /// What to run and how.
 #[derive(Clone, Debug, Default)]
@@ -51,6 +53,10 @@ pub struct Options {
     /// line with our post-state root. Tracing runs the files one at a time, so that the lines
     /// of one entry stay together; meant for a case or two (`filter`).
     pub trace: Option<TraceOutput>,
+    /// Run every entry through the witness path instead: build the minimal witness from the
+    /// pre-state ([`crate::witness_builder`]), then execute over a fresh state holding only
+    /// that witness, apply the diff and compute the root in `os`.
+    pub stateless: bool,
 }
 
 /// A trace destination shared by the runner's threads; remembers the first write error so
@@ -346,10 +352,10 @@ thread_local! {
 
 /// Runs a block on `slot`'s bootloader (made by `make` if there is none); a panic discards
 /// the bootloader, since its arena may be left inconsistent.
-fn run_guarded<E: ExecutionEnvironment>(
+fn run_guarded<E: ExecutionEnvironment, O: Oracle>(
     slot: &mut Option<Bootloader<E>>,
     make: impl FnOnce() -> Bootloader<E>,
-    oracle: &InMemoryOracle,
+    oracle: &O,
 ) -> Result<BlockResult, String> {
     let boot = slot.get_or_insert_with(make);
     match catch_unwind(AssertUnwindSafe(|| boot.run_block(oracle))) {
@@ -362,7 +368,7 @@ fn run_guarded<E: ExecutionEnvironment>(
 }
 
 /// Runs a block on this thread's bootloader, the tracing one when `trace` is set.
-fn execute(oracle: &InMemoryOracle, trace: Option<&TraceOutput>) -> Result<BlockResult, String> {
+fn execute<O: Oracle>(oracle: &O, trace: Option<&TraceOutput>) -> Result<BlockResult, String> {
     let Some(out) = trace else {
         return BOOTLOADER
             .with(|cell| run_guarded(&mut cell.borrow_mut(), Bootloader::new, oracle));
@@ -381,6 +387,17 @@ fn execute(oracle: &InMemoryOracle, trace: Option<&TraceOutput>) -> Result<Block
         *cell = slot.map(|boot| (out.clone(), boot));
         result
     })
+}
+
+/// [`execute`] as the witness builder's runner.
+struct ThreadRunner<'t> {
+    trace: Option<&'t TraceOutput>,
+}
+
+impl BlockRunner for ThreadRunner<'_> {
+    fn run<O: Oracle>(&mut self, oracle: &O) -> Result<BlockResult, String> {
+        execute(oracle, self.trace)
+    }
 }
 
 /// Writes the summary line of a traced entry after its steps (the tracing bootloader's
@@ -494,6 +511,20 @@ struct Case<'a> {
     tx: &'a Value,
     chain_id: u64,
     config: Option<&'a Value>,
+    /// The pre-state as a full witness, built on the first stateless entry.
+    witness: OnceCell<Result<PreState, String>>,
+}
+
+impl Case<'_> {
+    /// The full witness of the pre-state (built once per case).
+    fn full_witness(&self) -> Result<&PreState, String> {
+        self.witness
+            .get_or_init(|| {
+                PreState::from_state(&self.pre).map_err(|e| format!("pre-state tries: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
 }
 
 /// Where we are, for failure messages.
@@ -530,6 +561,7 @@ impl CaseCtx<'_> {
                 tx: hexjson::get(case, "transaction", "")?,
                 chain_id,
                 config: hexjson::opt(case, "config"),
+                witness: OnceCell::new(),
             })
         })();
         let case_data = match parsed {
@@ -613,14 +645,6 @@ impl CaseCtx<'_> {
         epath: &str,
         ix: Indexes,
     ) -> FieldResult<(Option<String>, Option<Dump>)> {
-        let expected_root = hexjson::b256(
-            hexjson::get(entry, "hash", epath)?,
-            &format!("{epath}.hash"),
-        )?;
-        let expected_logs = hexjson::b256(
-            hexjson::get(entry, "logs", epath)?,
-            &format!("{epath}.logs"),
-        )?;
         let expect_exception = hexjson::opt(entry, "expectException")
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
         let mut env = envjson::parse_env(case.env, "env", spec, case.chain_id)?;
@@ -628,8 +652,14 @@ impl CaseCtx<'_> {
         let coinbase = env.coinbase;
         let tx = build_tx(case.tx, ix, case.chain_id)?;
 
-        let mut post = case.pre.clone();
+        if self.options.stateless {
+            return match self.stateless_entry(case, &env, tx) {
+                Ok(outcome) => self.check(entry, epath, spec, ix, &expect_exception, outcome),
+                Err(message) => Ok((Some(message), None)),
+            };
+        }
         let mut traced: Option<TxSummary> = None;
+        let mut post = case.pre.clone();
         let (rejected, logs) = match tx {
             Err(why) => (
                 Some(format!("transaction not representable: {why}")),
@@ -673,6 +703,116 @@ impl CaseCtx<'_> {
         };
         post.touch_coinbase(coinbase, spec);
         let root = post.root();
+        let outcome = Outcome {
+            post,
+            root,
+            rejected,
+            logs,
+            traced,
+        };
+        self.check(entry, epath, spec, ix, &expect_exception, outcome)
+    }
+
+    /// The witness path of one entry: the minimal witness built from the case's pre-state,
+    /// then a fresh run over only that witness, its diff applied and the root computed in
+    /// `os`. An unrepresentable transaction leaves the block empty (only the coinbase touch).
+    /// `Err` is a failure of either run (a [`zkos_os::stateless::WitnessError`] names what
+    /// the witness lacked).
+    fn stateless_entry(
+        &self,
+        case: &Case<'_>,
+        env: &BlockEnv,
+        tx: Result<TxEnv, String>,
+    ) -> Result<Outcome, String> {
+        let pre = case.full_witness()?;
+        let (txs, unrepresentable) = match tx {
+            Ok(tx) => (vec![tx], None),
+            Err(why) => (
+                Vec::new(),
+                Some(format!("transaction not representable: {why}")),
+            ),
+        };
+        let block = BlockInput {
+            env: env.clone(),
+            txs,
+            ancestors: envjson::test_ancestors(env.number),
+            touch_coinbase: true,
+        };
+        let built = witness_builder::build_witness(pre, &block, &mut ThreadRunner { trace: None })
+            .map_err(|e| format!("witness builder: {e}"))?;
+        let started = Instant::now();
+        let mut runner = ThreadRunner {
+            trace: self.options.trace.as_ref(),
+        };
+        let run = witness_builder::run_stateless(pre.root, &built.witness, &block, &mut runner)
+            .map_err(|e| format!("stateless run: {e}"))?;
+        let elapsed = started.elapsed().as_nanos();
+        if run.post_root != built.post_root {
+            return Err(format!(
+                "the stateless run's root {} differs from the recording run's {}",
+                run.post_root, built.post_root
+            ));
+        }
+        let mut traced = None;
+        let rejected = match (unrepresentable, run.result.receipts.first()) {
+            (Some(why), _) => Some(why),
+            (None, Some(receipt)) => {
+                if self.options.trace.is_some() {
+                    let mut summary = TxSummary::from_receipt(0, receipt, env.spec);
+                    summary.time_ns = Some(elapsed);
+                    traced = Some(summary);
+                }
+                receipt
+                    .result
+                    .as_ref()
+                    .err()
+                    .map(|e| format!("tx rejected: {e}"))
+            }
+            (None, None) => {
+                return Err(format!(
+                    "the bootloader returned {} receipts for 1 transaction",
+                    run.result.receipts.len()
+                ))
+            }
+        };
+        let mut post = case.pre.clone();
+        post.apply_diff(&run.result.state_diff);
+        post.touch_coinbase(env.coinbase, env.spec);
+        Ok(Outcome {
+            post,
+            root: run.post_root,
+            rejected,
+            logs: logs_hash(run.result.receipts.iter().flat_map(|r| &r.logs)),
+            traced,
+        })
+    }
+
+    /// Compares an entry's outcome with what the test expects: `Ok((None, _))` when it
+    /// matched, `Ok((Some(why), _))` when not; the dump when asked for.
+    fn check(
+        &self,
+        entry: &Value,
+        epath: &str,
+        spec: SpecId,
+        ix: Indexes,
+        expect_exception: &Option<String>,
+        outcome: Outcome,
+    ) -> FieldResult<(Option<String>, Option<Dump>)> {
+        let Outcome {
+            post,
+            root,
+            rejected,
+            logs,
+            traced,
+        } = outcome;
+        let expected_root = hexjson::b256(
+            hexjson::get(entry, "hash", epath)?,
+            &format!("{epath}.hash"),
+        )?;
+        let expected_logs = hexjson::b256(
+            hexjson::get(entry, "logs", epath)?,
+            &format!("{epath}.logs"),
+        )?;
         if let (Some(out), Some(mut summary)) = (&self.options.trace, traced) {
             summary.state_root = Some(root);
             write_trace_summary(out, &summary);
@@ -695,8 +835,17 @@ impl CaseCtx<'_> {
                 }
                 None => String::new(),
             };
+            // The stateless root is the os trie's: say whether the host's agrees with it.
+            let host = if self.options.stateless {
+                match post.root() {
+                    host if host == root => " (the host's trie agrees)".to_string(),
+                    host => format!(" (the host's trie gives {host} from the same diff)"),
+                }
+            } else {
+                String::new()
+            };
             problems.push(format!(
-                "state root: expected {expected_root}, got {root}{detail} (see our post state \
+                "state root: expected {expected_root}, got {root}{host}{detail} (see our post state \
                  with --dump --filter {:?})",
                 self.name
             ));
@@ -726,6 +875,20 @@ impl CaseCtx<'_> {
         });
         Ok(((!problems.is_empty()).then(|| problems.join("; ")), dump))
     }
+}
+
+/// What an entry's run gave, whichever path ran it.
+struct Outcome {
+    /// The host's post state (pre-state, diff, coinbase touch): for reports and dumps.
+    post: State,
+    /// The post-state root compared with the test's.
+    root: B256,
+    /// Why the transaction was not included, if it was not.
+    rejected: Option<String>,
+    /// The logs hash.
+    logs: B256,
+    /// The summary line of a traced entry, without its root yet.
+    traced: Option<TxSummary>,
 }
 
 /// Parses `{data, gas, value}` indexes.

@@ -102,7 +102,7 @@ const RC_INTERLEAVED: [(u32, u32); 24] = {
 /// Rotates the interleaved lane (`e`, `o`) left by `r` as a 64-bit word.
 #[inline(always)]
 fn rot(e: u32, o: u32, r: u32) -> (u32, u32) {
-    if r % 2 == 0 {
+    if r.is_multiple_of(2) {
         (e.rotate_left(r / 2), o.rotate_left(r / 2))
     } else {
         (o.rotate_left(r / 2 + 1), e.rotate_left(r / 2))

@@ -46,7 +46,11 @@ fn mainnet_blocks_publish_their_commitment() {
         )
         .unwrap();
         let words = tape_of(&input, &input.block);
-        assert_eq!(run_native(&words), commitment_words(&expected.commitment().0), "{number}");
+        assert_eq!(
+            run_native(&words),
+            commitment_words(&expected.commitment().0),
+            "{number}"
+        );
     }
 }
 
@@ -55,7 +59,10 @@ fn bad_inputs_publish_their_failure() {
     let input = load("24628607");
     let words = tape_of(&input, &input.block);
     // The tape ends early, or is not a tape.
-    assert_eq!(run_native(&words[..words.len() - 1]), failure_words(Failure::Tape));
+    assert_eq!(
+        run_native(&words[..words.len() - 1]),
+        failure_words(Failure::Tape)
+    );
     assert_eq!(run_native(&[]), failure_words(Failure::Tape));
     let mut bad = words.clone();
     bad[0] = 0;
@@ -70,14 +77,20 @@ fn bad_inputs_publish_their_failure() {
     // A truncated block; a witness without its nodes; a header mismatch (another chain id
     // makes the first transaction invalid instead: rejected).
     let short = &input.block[..input.block.len() - 1];
-    assert_eq!(run_native(&tape_of(&input, short)), failure_words(Failure::Block));
+    assert_eq!(
+        run_native(&tape_of(&input, short)),
+        failure_words(Failure::Block)
+    );
     let mut empty = input.witness.clone();
     empty.state.clear();
     let emptied = BlockDir {
         witness: empty,
         ..load("24628607")
     };
-    assert_eq!(run_native(&tape_of(&emptied, &input.block)), failure_words(Failure::Witness));
+    assert_eq!(
+        run_native(&tape_of(&emptied, &input.block)),
+        failure_words(Failure::Witness)
+    );
     let other_chain = BlockDir {
         chain: zkos_os::chain::ChainConfig {
             chain_id: 5,

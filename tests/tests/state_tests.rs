@@ -4,6 +4,10 @@
 //! `ZKOS_STATETEST_PATHS` (a comma list relative to GeneralStateTests) runs a subset of the
 //! first, e.g. `ZKOS_STATETEST_PATHS=stExample,stSStoreTest`; `ZKOS_EEST_PATHS` (relative to
 //! eest/state_tests, e.g. `prague,osaka/eip7939_count_leading_zeros`) of the second.
+//!
+//! The `_stateless` twins run the same suites (and subsets) through the witness path: each
+//! entry's minimal witness built from its pre-state, a fresh run over that witness alone, the
+//! post-state root computed in `os`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,20 +21,33 @@ const MAX_PRINTED: usize = 300;
 #[test]
 fn general_state_tests() {
     let dir = shared::general_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
-    run_suite(&dir, "ZKOS_STATETEST_PATHS");
+    run_suite(&dir, "ZKOS_STATETEST_PATHS", false);
 }
 
 #[test]
 fn eest_state_tests() {
     let dir = shared::eest_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
-    let summary = run_suite(&dir, "ZKOS_EEST_PATHS");
+    let summary = run_suite(&dir, "ZKOS_EEST_PATHS", false);
     // Every fork of the set is one this build runs.
     assert_eq!(summary.unsupported, 0, "{}", summary.closing_line());
 }
 
-/// Runs the folder `dir` (or the subset the variable `subset` names), prints the counts past
-/// the harness's capture and fails on any failure.
-fn run_suite(dir: &Path, subset: &str) -> Summary {
+#[test]
+fn general_state_tests_stateless() {
+    let dir = shared::general_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
+    run_suite(&dir, "ZKOS_STATETEST_PATHS", true);
+}
+
+#[test]
+fn eest_state_tests_stateless() {
+    let dir = shared::eest_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = run_suite(&dir, "ZKOS_EEST_PATHS", true);
+    assert_eq!(summary.unsupported, 0, "{}", summary.closing_line());
+}
+
+/// Runs the folder `dir` (or the subset the variable `subset` names), statelessly if asked,
+/// prints the counts past the harness's capture and fails on any failure.
+fn run_suite(dir: &Path, subset: &str, stateless: bool) -> Summary {
     let paths: Vec<PathBuf> = match std::env::var(subset) {
         Ok(list) if !list.trim().is_empty() => list
             .split(',')
@@ -47,6 +64,7 @@ fn run_suite(dir: &Path, subset: &str) -> Summary {
         &paths,
         &Options {
             skips,
+            stateless,
             ..Default::default()
         },
     );
@@ -62,7 +80,8 @@ fn run_suite(dir: &Path, subset: &str) -> Summary {
     }
     // Written past the test harness's capture, so the counts show even when the test passes.
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}:", dir.display());
+    let path = if stateless { " (stateless)" } else { "" };
+    let _ = writeln!(out, "{}{path}:", dir.display());
     for (fork, c) in &summary.per_fork {
         let _ = writeln!(out, "fork {fork}: {c}");
     }

@@ -52,7 +52,7 @@ pub struct StateBuffers {
 
 /// Storage maps kept for reuse at most; more are dropped.
 const STORAGE_POOL_LIMIT: usize = 4096;
-/// Distinct codes kept cached across blocks at most.
+/// Room for distinct codes kept across blocks at most (the map is kept, never its codes).
 const CODE_CACHE_LIMIT: usize = 65536;
 
 /// The cached account, loaded from the oracle on first use.
@@ -135,7 +135,13 @@ impl<'o> System<'o> {
         }
         // Roomiest last: `slot` pops from the end.
         self.storage_pool.sort_unstable_by_key(|m| m.capacity());
-        if self.codes.len() > CODE_CACHE_LIMIT {
+        // Codes are this block's oracle's answers: the next block asks its own. Served from
+        // here, a code would reach a block whose witness lacks it (a witness the guest, cold,
+        // rejects), and the empty answer to a code the oracle could not give would outlive
+        // its block. The analysed code stays cached by hash in the execution environment.
+        if self.codes.capacity() > CODE_CACHE_LIMIT {
+            self.codes = HashMap::new();
+        } else {
             self.codes.clear();
         }
         self.journal.clear();
@@ -765,5 +771,112 @@ impl<'o> System<'o> {
             storage_cleared: acc.storage_cleared,
             storage: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bootloader::Bootloader;
+    use crate::oracle::{GenesisAccount, InMemoryOracle, Oracle};
+    use crate::types::{AccountInfo, BlockEnv, TxEnv, TxStatus};
+    use alloy_primitives::{Address, Bytes, B256, U256};
+    use core::cell::Cell;
+
+    /// An oracle that counts code reads and can withhold codes.
+    struct Counting {
+        inner: InMemoryOracle,
+        code_reads: Cell<usize>,
+        withhold: bool,
+    }
+
+    impl Oracle for Counting {
+        fn block_env(&self) -> BlockEnv {
+            self.inner.block_env()
+        }
+        fn tx_count(&self) -> usize {
+            self.inner.tx_count()
+        }
+        fn tx(&self, index: usize) -> TxEnv {
+            self.inner.tx(index)
+        }
+        fn account(&self, address: Address) -> Option<AccountInfo> {
+            self.inner.account(address)
+        }
+        fn storage(&self, address: Address, key: U256) -> U256 {
+            self.inner.storage(address, key)
+        }
+        fn storage_is_empty(&self, address: Address) -> bool {
+            self.inner.storage_is_empty(address)
+        }
+        fn code(&self, code_hash: B256) -> Bytes {
+            self.code_reads.set(self.code_reads.get() + 1);
+            if self.withhold {
+                Bytes::new()
+            } else {
+                self.inner.code(code_hash)
+            }
+        }
+        fn block_hash(&self, number: u64) -> B256 {
+            self.inner.block_hash(number)
+        }
+    }
+
+    /// A block calling a contract that stores 1 at slot 0.
+    fn block(withhold: bool) -> Counting {
+        let caller = Address::repeat_byte(0xca);
+        let contract = Address::repeat_byte(0xc0);
+        let tx = TxEnv {
+            caller,
+            to: Some(contract),
+            gas_limit: 100_000,
+            ..Default::default()
+        };
+        let mut inner = InMemoryOracle::new(BlockEnv::default(), alloc::vec![tx]);
+        inner.insert_account(
+            caller,
+            GenesisAccount {
+                balance: U256::from(10u64.pow(18)),
+                ..Default::default()
+            },
+        );
+        inner.insert_account(
+            contract,
+            GenesisAccount {
+                // SSTORE(0, 1) STOP
+                code: Bytes::from_static(&[0x60, 0x01, 0x60, 0x00, 0x55, 0x00]),
+                ..Default::default()
+            },
+        );
+        Counting {
+            inner,
+            code_reads: Cell::new(0),
+            withhold,
+        }
+    }
+
+    #[test]
+    fn every_block_asks_its_own_oracle_for_code() {
+        let mut boot = Bootloader::new();
+        let first = block(false);
+        let result = boot.run_block(&first);
+        assert_eq!(result.receipts[0].result, Ok(TxStatus::Success));
+        assert_eq!(result.state_diff.accounts.len(), 2, "caller and contract");
+        assert_eq!(first.code_reads.get(), 1);
+
+        // The same contract in the next block: its code comes from that block's oracle,
+        // here one that cannot give it, so the call runs no code and stores nothing.
+        let second = block(true);
+        let result = boot.run_block(&second);
+        assert!(second.code_reads.get() >= 1, "the code was asked for again");
+        assert_eq!(
+            result.state_diff.accounts.len(),
+            1,
+            "only the caller changed"
+        );
+
+        // And the empty answer does not outlive its block either.
+        let third = block(false);
+        let result = boot.run_block(&third);
+        assert_eq!(result.state_diff.accounts.len(), 2);
     }
 }

@@ -1,0 +1,134 @@
+//! The guest on the host: builds the guest binary, writes a block folder's input tape, and
+//! runs the guest on the simulator of Airbender's machine model, with its cycle count.
+
+use crate::blockdir::BlockDir;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use zkos_riscv_guest::tape::{self, Tape};
+use zkos_riscv_sim::{MachineConfig, RunResult, Simulator};
+
+/// The guest's target triple.
+pub const TARGET: &str = "riscv32im-unknown-none-elf";
+/// Cycles a run may take before it is stopped: far above a mainnet block's 10^9.
+pub const CYCLE_LIMIT: u64 = 200_000_000_000;
+
+/// The workspace's target folder (or `CARGO_TARGET_DIR`).
+fn target_dir() -> Result<PathBuf, String> {
+    Ok(match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => crate::shared::workspace_root()?.join("target"),
+    })
+}
+
+/// The target folder of a guest build with `features`: the plain guest builds in the
+/// workspace's, a featured one in a folder of its own beside it (`guest-<features>`), so the
+/// two binaries never overwrite each other and neither is relinked for the other.
+fn target_dir_with(features: &[&str]) -> Result<PathBuf, String> {
+    let target = target_dir()?;
+    Ok(if features.is_empty() {
+        target
+    } else {
+        target.join(format!("guest-{}", features.join("+")))
+    })
+}
+
+/// Where cargo puts the guest binary (the workspace's target folder, or `CARGO_TARGET_DIR`).
+pub fn guest_elf_path() -> Result<PathBuf, String> {
+    guest_elf_path_with(&[])
+}
+
+/// Where [`build_guest_with`] puts the guest binary built with `features`.
+pub fn guest_elf_path_with(features: &[&str]) -> Result<PathBuf, String> {
+    Ok(target_dir_with(features)?
+        .join(TARGET)
+        .join("guest")
+        .join("zkos-guest"))
+}
+
+/// Builds the guest binary (`cargo build -p zkos-riscv-guest --target riscv32im-unknown-none-elf
+/// --profile guest`; quick when it is up to date) and returns its path.
+pub fn build_guest() -> Result<PathBuf, String> {
+    build_guest_with(&[])
+}
+
+/// The profiling guest's features: a cycle marker around every EVM instruction
+/// (`zkos_riscv_guest::markers`).
+pub const PROFILING_FEATURES: &[&str] = &["opcode-markers"];
+
+/// Builds the profiling guest ([`PROFILING_FEATURES`]) and returns its path.
+pub fn build_profiling_guest() -> Result<PathBuf, String> {
+    build_guest_with(PROFILING_FEATURES)
+}
+
+/// Builds the guest binary with the cargo `features` of `zkos-riscv-guest` (none: the plain
+/// guest, [`build_guest`]) in its own target folder, and returns its path.
+pub fn build_guest_with(features: &[&str]) -> Result<PathBuf, String> {
+    let root = crate::shared::workspace_root()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(&root)
+        .args(["build", "-q", "-p", "zkos-riscv-guest", "--target", TARGET])
+        .args(["--profile", "guest"]);
+    if !features.is_empty() {
+        command
+            .arg("--features")
+            .arg(features.join(","))
+            .arg("--target-dir")
+            .arg(target_dir_with(features)?);
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo to build the guest: {e}"))?;
+    if !status.success() {
+        return Err(format!("building the guest failed ({status})"));
+    }
+    guest_elf_path_with(features)
+}
+
+/// The input tape of a block folder: chain config, block, witness.
+pub fn tape_of(input: &BlockDir) -> Vec<u32> {
+    let slices = input.witness.lend();
+    let witness = slices.witness();
+    let chain = input.chain.encode();
+    tape::encode(&Tape {
+        chain: &chain,
+        block: &input.block,
+        state: witness.state.to_vec(),
+        codes: witness.codes.to_vec(),
+        headers: witness.headers.to_vec(),
+    })
+}
+
+/// The guest loaded into the simulator.
+pub struct Guest {
+    sim: Simulator,
+}
+
+impl Guest {
+    /// Loads the guest ELF at `path` with the default machine (ROM 0..2 MiB, RAM to 1 GiB).
+    pub fn load(path: &Path) -> Result<Guest, String> {
+        let elf =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let sim = Simulator::from_elf(MachineConfig::default(), &elf)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Guest { sim })
+    }
+
+    /// The simulator, e.g. to run it with an observer.
+    pub fn simulator(&self) -> &Simulator {
+        &self.sim
+    }
+
+    /// Runs the guest on `tape`; a trap is an error naming it.
+    pub fn run(&self, tape: &[u32]) -> Result<RunResult, String> {
+        self.sim
+            .run(tape, CYCLE_LIMIT)
+            .map_err(|e| format!("the guest stopped: {e}"))
+    }
+}
+
+/// The commitment words the guest publishes for `commitment` (see `zkos_riscv_guest`).
+pub fn commitment_words(commitment: &[u8; 32]) -> [u32; 8] {
+    zkos_riscv_guest::commitment_words(commitment)
+}
