@@ -116,52 +116,138 @@ struct State {
     o: [u32; 25],
 }
 
-/// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι.
+/// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι, the round body written out (generated from
+/// the ρ and π tables) so that every lane index is a constant and the state lives in
+/// registers and fixed stack slots, not in indexed memory.
+#[allow(clippy::needless_range_loop)]
 fn permute(s: &mut State) {
-    let (a_e, a_o) = (&mut s.e, &mut s.o);
+    let (mut ae, mut ao) = (s.e, s.o);
     for &(rc_e, rc_o) in RC_INTERLEAVED.iter() {
-        // θ
-        let mut c_e = [0u32; 5];
-        let mut c_o = [0u32; 5];
-        for x in 0..5 {
-            c_e[x] = a_e[x] ^ a_e[x + 5] ^ a_e[x + 10] ^ a_e[x + 15] ^ a_e[x + 20];
-            c_o[x] = a_o[x] ^ a_o[x + 5] ^ a_o[x + 10] ^ a_o[x + 15] ^ a_o[x + 20];
-        }
-        for x in 0..5 {
-            let (r_e, r_o) = rot(c_e[(x + 1) % 5], c_o[(x + 1) % 5], 1);
-            let d_e = c_e[(x + 4) % 5] ^ r_e;
-            let d_o = c_o[(x + 4) % 5] ^ r_o;
-            for y in 0..5 {
-                a_e[x + 5 * y] ^= d_e;
-                a_o[x + 5 * y] ^= d_o;
-            }
-        }
-        // ρ and π: B[y, 2x + 3y] = rot(A[x, y], RHO[x, y]).
-        let mut b_e = [0u32; 25];
-        let mut b_o = [0u32; 25];
-        for x in 0..5 {
-            for y in 0..5 {
-                let i = x + 5 * y;
-                let j = y + 5 * ((2 * x + 3 * y) % 5);
-                let (e, o) = rot(a_e[i], a_o[i], RHO[i]);
-                b_e[j] = e;
-                b_o[j] = o;
-            }
-        }
-        // χ
-        for y in 0..5 {
-            for x in 0..5 {
-                let i = x + 5 * y;
-                let i1 = (x + 1) % 5 + 5 * y;
-                let i2 = (x + 2) % 5 + 5 * y;
-                a_e[i] = b_e[i] ^ (!b_e[i1] & b_e[i2]);
-                a_o[i] = b_o[i] ^ (!b_o[i1] & b_o[i2]);
-            }
-        }
-        // ι
-        a_e[0] ^= rc_e;
-        a_o[0] ^= rc_o;
+        let c0e = ae[0] ^ ae[5] ^ ae[10] ^ ae[15] ^ ae[20];
+        let c0o = ao[0] ^ ao[5] ^ ao[10] ^ ao[15] ^ ao[20];
+        let c1e = ae[1] ^ ae[6] ^ ae[11] ^ ae[16] ^ ae[21];
+        let c1o = ao[1] ^ ao[6] ^ ao[11] ^ ao[16] ^ ao[21];
+        let c2e = ae[2] ^ ae[7] ^ ae[12] ^ ae[17] ^ ae[22];
+        let c2o = ao[2] ^ ao[7] ^ ao[12] ^ ao[17] ^ ao[22];
+        let c3e = ae[3] ^ ae[8] ^ ae[13] ^ ae[18] ^ ae[23];
+        let c3o = ao[3] ^ ao[8] ^ ao[13] ^ ao[18] ^ ao[23];
+        let c4e = ae[4] ^ ae[9] ^ ae[14] ^ ae[19] ^ ae[24];
+        let c4o = ao[4] ^ ao[9] ^ ao[14] ^ ao[19] ^ ao[24];
+        let d0e = c4e ^ c1o.rotate_left(1);
+        let d0o = c4o ^ c1e;
+        let d1e = c0e ^ c2o.rotate_left(1);
+        let d1o = c0o ^ c2e;
+        let d2e = c1e ^ c3o.rotate_left(1);
+        let d2o = c1o ^ c3e;
+        let d3e = c2e ^ c4o.rotate_left(1);
+        let d3o = c2o ^ c4e;
+        let d4e = c3e ^ c0o.rotate_left(1);
+        let d4o = c3o ^ c0e;
+        let b0e = ae[0] ^ d0e;
+        let b0o = ao[0] ^ d0o;
+        let b1e = (ae[6] ^ d1e).rotate_left(22);
+        let b1o = (ao[6] ^ d1o).rotate_left(22);
+        let b2e = (ao[12] ^ d2o).rotate_left(22);
+        let b2o = (ae[12] ^ d2e).rotate_left(21);
+        let b3e = (ao[18] ^ d3o).rotate_left(11);
+        let b3o = (ae[18] ^ d3e).rotate_left(10);
+        let b4e = (ae[24] ^ d4e).rotate_left(7);
+        let b4o = (ao[24] ^ d4o).rotate_left(7);
+        let b5e = (ae[3] ^ d3e).rotate_left(14);
+        let b5o = (ao[3] ^ d3o).rotate_left(14);
+        let b6e = (ae[9] ^ d4e).rotate_left(10);
+        let b6o = (ao[9] ^ d4o).rotate_left(10);
+        let b7e = (ao[10] ^ d0o).rotate_left(2);
+        let b7o = (ae[10] ^ d0e).rotate_left(1);
+        let b8e = (ao[16] ^ d1o).rotate_left(23);
+        let b8o = (ae[16] ^ d1e).rotate_left(22);
+        let b9e = (ao[22] ^ d2o).rotate_left(31);
+        let b9o = (ae[22] ^ d2e).rotate_left(30);
+        let b10e = (ao[1] ^ d1o).rotate_left(1);
+        let b10o = (ae[1] ^ d1e);
+        let b11e = (ae[7] ^ d2e).rotate_left(3);
+        let b11o = (ao[7] ^ d2o).rotate_left(3);
+        let b12e = (ao[13] ^ d3o).rotate_left(13);
+        let b12o = (ae[13] ^ d3e).rotate_left(12);
+        let b13e = (ae[19] ^ d4e).rotate_left(4);
+        let b13o = (ao[19] ^ d4o).rotate_left(4);
+        let b14e = (ae[20] ^ d0e).rotate_left(9);
+        let b14o = (ao[20] ^ d0o).rotate_left(9);
+        let b15e = (ao[4] ^ d4o).rotate_left(14);
+        let b15o = (ae[4] ^ d4e).rotate_left(13);
+        let b16e = (ae[5] ^ d0e).rotate_left(18);
+        let b16o = (ao[5] ^ d0o).rotate_left(18);
+        let b17e = (ae[11] ^ d1e).rotate_left(5);
+        let b17o = (ao[11] ^ d1o).rotate_left(5);
+        let b18e = (ao[17] ^ d2o).rotate_left(8);
+        let b18o = (ae[17] ^ d2e).rotate_left(7);
+        let b19e = (ae[23] ^ d3e).rotate_left(28);
+        let b19o = (ao[23] ^ d3o).rotate_left(28);
+        let b20e = (ae[2] ^ d2e).rotate_left(31);
+        let b20o = (ao[2] ^ d2o).rotate_left(31);
+        let b21e = (ao[8] ^ d3o).rotate_left(28);
+        let b21o = (ae[8] ^ d3e).rotate_left(27);
+        let b22e = (ao[14] ^ d4o).rotate_left(20);
+        let b22o = (ae[14] ^ d4e).rotate_left(19);
+        let b23e = (ao[15] ^ d0o).rotate_left(21);
+        let b23o = (ae[15] ^ d0e).rotate_left(20);
+        let b24e = (ae[21] ^ d1e).rotate_left(1);
+        let b24o = (ao[21] ^ d1o).rotate_left(1);
+        ae[0] = b0e ^ (!b1e & b2e);
+        ao[0] = b0o ^ (!b1o & b2o);
+        ae[1] = b1e ^ (!b2e & b3e);
+        ao[1] = b1o ^ (!b2o & b3o);
+        ae[2] = b2e ^ (!b3e & b4e);
+        ao[2] = b2o ^ (!b3o & b4o);
+        ae[3] = b3e ^ (!b4e & b0e);
+        ao[3] = b3o ^ (!b4o & b0o);
+        ae[4] = b4e ^ (!b0e & b1e);
+        ao[4] = b4o ^ (!b0o & b1o);
+        ae[5] = b5e ^ (!b6e & b7e);
+        ao[5] = b5o ^ (!b6o & b7o);
+        ae[6] = b6e ^ (!b7e & b8e);
+        ao[6] = b6o ^ (!b7o & b8o);
+        ae[7] = b7e ^ (!b8e & b9e);
+        ao[7] = b7o ^ (!b8o & b9o);
+        ae[8] = b8e ^ (!b9e & b5e);
+        ao[8] = b8o ^ (!b9o & b5o);
+        ae[9] = b9e ^ (!b5e & b6e);
+        ao[9] = b9o ^ (!b5o & b6o);
+        ae[10] = b10e ^ (!b11e & b12e);
+        ao[10] = b10o ^ (!b11o & b12o);
+        ae[11] = b11e ^ (!b12e & b13e);
+        ao[11] = b11o ^ (!b12o & b13o);
+        ae[12] = b12e ^ (!b13e & b14e);
+        ao[12] = b12o ^ (!b13o & b14o);
+        ae[13] = b13e ^ (!b14e & b10e);
+        ao[13] = b13o ^ (!b14o & b10o);
+        ae[14] = b14e ^ (!b10e & b11e);
+        ao[14] = b14o ^ (!b10o & b11o);
+        ae[15] = b15e ^ (!b16e & b17e);
+        ao[15] = b15o ^ (!b16o & b17o);
+        ae[16] = b16e ^ (!b17e & b18e);
+        ao[16] = b16o ^ (!b17o & b18o);
+        ae[17] = b17e ^ (!b18e & b19e);
+        ao[17] = b17o ^ (!b18o & b19o);
+        ae[18] = b18e ^ (!b19e & b15e);
+        ao[18] = b18o ^ (!b19o & b15o);
+        ae[19] = b19e ^ (!b15e & b16e);
+        ao[19] = b19o ^ (!b15o & b16o);
+        ae[20] = b20e ^ (!b21e & b22e);
+        ao[20] = b20o ^ (!b21o & b22o);
+        ae[21] = b21e ^ (!b22e & b23e);
+        ao[21] = b21o ^ (!b22o & b23o);
+        ae[22] = b22e ^ (!b23e & b24e);
+        ao[22] = b22o ^ (!b23o & b24o);
+        ae[23] = b23e ^ (!b24e & b20e);
+        ao[23] = b23o ^ (!b24o & b20o);
+        ae[24] = b24e ^ (!b20e & b21e);
+        ao[24] = b24o ^ (!b20o & b21o);
+        ae[0] ^= rc_e;
+        ao[0] ^= rc_o;
     }
+    s.e = ae;
+    s.o = ao;
 }
 
 /// Bytes absorbed per permutation (1088 bits: Keccak-256's rate).
