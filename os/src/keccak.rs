@@ -11,11 +11,6 @@
 //! On riscv32 this is alloy-primitives' `native_keccak256` hook, so every `keccak256` of the
 //! guest (in `os` and in alloy) runs it; elsewhere it is compiled for its tests only.
 
-/// Rotation of lane (x, y) in ρ, indexed `x + 5y`.
-const RHO: [u32; 25] = [
-    0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
-];
-
 /// ι's round constants as 64-bit lanes.
 const RC: [u64; 24] = [
     0x0000000000000001,
@@ -99,8 +94,9 @@ const RC_INTERLEAVED: [(u32, u32); 24] = {
     out
 };
 
-/// Rotates the interleaved lane (`e`, `o`) left by `r` as a 64-bit word.
-#[inline(always)]
+/// Rotates the interleaved lane (`e`, `o`) left by `r` as a 64-bit word: the rule
+/// [`permute`]'s written-out rotations follow, checked here against `u64::rotate_left`.
+#[cfg(test)]
 fn rot(e: u32, o: u32, r: u32) -> (u32, u32) {
     if r.is_multiple_of(2) {
         (e.rotate_left(r / 2), o.rotate_left(r / 2))
@@ -164,7 +160,7 @@ fn permute(s: &mut State) {
         let b9e = (ao[22] ^ d2o).rotate_left(31);
         let b9o = (ae[22] ^ d2e).rotate_left(30);
         let b10e = (ao[1] ^ d1o).rotate_left(1);
-        let b10o = (ae[1] ^ d1e);
+        let b10o = ae[1] ^ d1e;
         let b11e = (ae[7] ^ d2e).rotate_left(3);
         let b11o = (ao[7] ^ d2o).rotate_left(3);
         let b12e = (ao[13] ^ d3o).rotate_left(13);
