@@ -32,10 +32,13 @@ usage:
       above): per-transaction status and gas, then the state root, receipts root, logs
       bloom, gas used, blob gas used and requests hash against the header, and the time
       of each step; several folders are chained (each one's parent is the one before)
-  zkos guest DIR... [--elf=PATH]
+  zkos guest DIR... [--elf=PATH] [--profile]
       run the riscv32im guest (built with --profile guest unless --elf names one) on the
       simulator of Airbender's machine model for each block folder: its output, the host's
-      commitment beside it, the cycles and cycles per gas
+      commitment beside it, the cycles and cycles per gas. --profile runs the profiling
+      guest (cycle markers around each EVM instruction) under the cycle profiler: the top
+      30 functions by inclusive and exclusive cycles, the cycles, gas and cycles per gas of
+      each EVM opcode, and flamegraphs/guest-NUMBER.folded and .svg
   zkos help
       this text
 
@@ -102,6 +105,17 @@ fn main() -> ExitCode {
             eprintln!("error: {message}\n{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The status of a receipt in words (`run` and `replay` print it per transaction).
+pub fn receipt_status(receipt: &zkos_os::types::TxReceipt) -> String {
+    use zkos_os::types::TxStatus;
+    match &receipt.result {
+        Ok(TxStatus::Success) => "success".into(),
+        Ok(TxStatus::Revert) => "revert".into(),
+        Ok(TxStatus::Halt(reason)) => format!("halt: {reason:?}"),
+        Err(invalid) => format!("rejected: {invalid}"),
     }
 }
 

@@ -12,7 +12,6 @@ use zkos_host::blockdir::BlockDir;
 use zkos_os::block::Block;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::stateless::{self, StatelessError};
-use zkos_os::types::{TxReceipt, TxStatus};
 use zkos_os::B256;
 
 /// Parses the arguments of `replay` and runs it.
@@ -57,15 +56,6 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn status(receipt: &TxReceipt) -> String {
-    match &receipt.result {
-        Ok(TxStatus::Success) => "success".into(),
-        Ok(TxStatus::Revert) => "revert".into(),
-        Ok(TxStatus::Halt(reason)) => format!("halt: {reason:?}"),
-        Err(invalid) => format!("rejected: {invalid}"),
-    }
 }
 
 /// Times `f`, adding its duration to `total`.
@@ -138,7 +128,7 @@ fn replay(dir: &std::path::Path, previous: Option<(B256, B256)>) -> Result<(B256
             "  tx {i:>3} {} type {} {:<12} gas {}",
             tx.hash,
             tx.tx_type,
-            status(receipt),
+            crate::receipt_status(receipt),
             receipt.gas_used
         );
     }

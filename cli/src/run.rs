@@ -13,7 +13,7 @@ use zkos_host::witness_builder::{self, BlockInput, BlockRunner, PreState};
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::oracle::{InMemoryOracle, Oracle};
-use zkos_os::types::{BlockResult, TxReceipt, TxStatus};
+use zkos_os::types::BlockResult;
 use zkos_os::B256;
 
 /// What `run` was asked to do besides executing.
@@ -61,16 +61,6 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
             ExitCode::from(1)
         }
     })
-}
-
-/// The status of a receipt in words.
-fn status(receipt: &TxReceipt) -> String {
-    match &receipt.result {
-        Ok(TxStatus::Success) => "success".into(),
-        Ok(TxStatus::Revert) => "revert".into(),
-        Ok(TxStatus::Halt(reason)) => format!("halt: {reason:?}"),
-        Err(invalid) => format!("rejected: {invalid}"),
-    }
 }
 
 /// Runs the block on `bootloader`, timed; a panic is an error message.
@@ -201,7 +191,7 @@ fn run(
             .map(|(i, r)| {
                 json!({
                     "index": i,
-                    "status": status(r),
+                    "status": crate::receipt_status(r),
                     "gasUsed": r.gas_used,
                     "cumulativeGasUsed": r.cumulative_gas_used,
                     "createdAddress": r.created_address.map(|a| format!("{a:#x}")),
@@ -237,7 +227,11 @@ fn run(
     }
 
     for (i, r) in result.receipts.iter().enumerate() {
-        println!("tx {i}: {}, gas used {}", status(r), r.gas_used);
+        println!(
+            "tx {i}: {}, gas used {}",
+            crate::receipt_status(r),
+            r.gas_used
+        );
         if let Some(created) = r.created_address {
             println!("  created {created:#x}");
         } else if !r.output.is_empty() {

@@ -118,6 +118,32 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         }
     }
 
+    /// Runs the outermost frame of a transaction or system call on a fresh arena.
+    fn execute_top(
+        &mut self,
+        system: &mut System<'_>,
+        block: &BlockEnv,
+        txcx: &TxContext,
+        request: TopRequest,
+        data: &[u8],
+    ) -> frames::TopOutcome {
+        self.arena.reset();
+        let mut cx = ExecContext {
+            system,
+            arena: &mut self.arena,
+            block,
+            tx: txcx,
+        };
+        frames::execute(
+            &mut self.ee,
+            &mut self.frames,
+            &mut cx,
+            &mut self.precompile_out,
+            request,
+            data,
+        )
+    }
+
     /// Runs a system call: `caller` calls `to` with `data` outside any transaction, with
     /// `gas_limit` gas that no one pays for and the block does not count (EIP-4788, EIP-2935,
     /// EIP-7002, EIP-7251). Its changes are committed like a transaction's; its logs dropped.
@@ -138,23 +164,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             to: call.to,
             gas_limit: call.gas_limit,
         };
-        self.arena.reset();
-        let top = {
-            let mut cx = ExecContext {
-                system,
-                arena: &mut self.arena,
-                block,
-                tx: &txcx,
-            };
-            frames::execute(
-                &mut self.ee,
-                &mut self.frames,
-                &mut cx,
-                &mut self.precompile_out,
-                request,
-                call.data,
-            )
-        };
+        let top = self.execute_top(system, block, &txcx, request, call.data);
         system.take_logs();
         system.finish_tx();
         SystemCallOutcome {
@@ -259,23 +269,7 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
             blob_hashes: tx.blob_hashes.clone(),
             blob_base_fee: v.blob_base_fee,
         };
-        self.arena.reset();
-        let top = {
-            let mut cx = ExecContext {
-                system,
-                arena: &mut self.arena,
-                block,
-                tx: &txcx,
-            };
-            frames::execute(
-                &mut self.ee,
-                &mut self.frames,
-                &mut cx,
-                &mut self.precompile_out,
-                request,
-                &tx.data,
-            )
-        };
+        let top = self.execute_top(system, block, &txcx, request, &tx.data);
 
         // Refund (EIP-3529 caps it at a fifth of the gas used, a half before London), then
         // the EIP-7623 calldata floor.
