@@ -5,6 +5,9 @@ use crate::blockdir::BlockDir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use zkos_riscv_guest::tape::{self, Tape};
+use zkos_riscv_sim::profile::opcodes::MarkerIds;
+use zkos_riscv_sim::profile::profile_run;
+pub use zkos_riscv_sim::profile::{opcodes::OpcodeProfile, Profile};
 use zkos_riscv_sim::{MachineConfig, RunResult, Simulator};
 
 /// The guest's target triple.
@@ -103,6 +106,7 @@ pub fn tape_of(input: &BlockDir) -> Vec<u32> {
 /// The guest loaded into the simulator.
 pub struct Guest {
     sim: Simulator,
+    elf: Vec<u8>,
 }
 
 impl Guest {
@@ -112,12 +116,30 @@ impl Guest {
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let sim = Simulator::from_elf(MachineConfig::default(), &elf)
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Guest { sim })
+        Ok(Guest { sim, elf })
     }
 
     /// The simulator, e.g. to run it with an observer.
     pub fn simulator(&self) -> &Simulator {
         &self.sim
+    }
+
+    /// The ELF it was loaded from.
+    pub fn elf(&self) -> &[u8] {
+        &self.elf
+    }
+
+    /// Runs the guest on `tape` under the cycle profiler (`zkos_riscv_sim::profile`): by
+    /// function always, by EVM opcode when the binary has the markers of the profiling guest
+    /// ([`build_profiling_guest`]; [`Profile::opcodes`] is then `Some`).
+    pub fn profile(&self, tape: &[u32]) -> Result<(RunResult, Profile), String> {
+        let (run, mut profile) =
+            profile_run(&self.sim, &self.elf, tape, CYCLE_LIMIT, Some(MARKERS))
+                .map_err(|e| format!("the guest stopped: {e}"))?;
+        if profile.opcodes.as_ref().is_some_and(|o| o.rows.is_empty()) {
+            profile.opcodes = None;
+        }
+        Ok((run, profile))
     }
 
     /// Runs the guest on `tape`; a trap is an error naming it.
@@ -127,6 +149,12 @@ impl Guest {
             .map_err(|e| format!("the guest stopped: {e}"))
     }
 }
+
+/// The profiling guest's marker ids (`zkos_riscv_guest::markers`).
+pub const MARKERS: MarkerIds = MarkerIds {
+    opcode: zkos_riscv_guest::markers::OPCODE,
+    frame_end: zkos_riscv_guest::markers::FRAME_END,
+};
 
 /// The commitment words the guest publishes for `commitment` (see `zkos_riscv_guest`).
 pub fn commitment_words(commitment: &[u8; 32]) -> [u32; 8] {

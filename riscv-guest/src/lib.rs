@@ -12,6 +12,7 @@
 extern crate alloc;
 
 pub mod heap;
+pub mod markers;
 pub mod platform;
 pub mod tape;
 
@@ -74,7 +75,14 @@ pub fn validate_tape(words: &[u32], arena: Arena) -> [u32; 8] {
         codes: &tape.codes,
         headers: &tape.headers,
     };
+    #[cfg(not(feature = "opcode-markers"))]
     let mut boot = Bootloader::with_parts(arena, EvmInterpreter::new(SpecId::Osaka));
+    // The profiling build marks every EVM instruction for the profiler.
+    #[cfg(feature = "opcode-markers")]
+    let mut boot = Bootloader::with_parts(
+        arena,
+        EvmInterpreter::with_tracer(SpecId::Osaka, markers::OpcodeMarkers),
+    );
     match stateless::validate_block(&mut boot, &chain, tape.block, &witness) {
         Ok(output) => commitment_words(&output.commitment().0),
         Err(e) => failure_words(match e {

@@ -17,6 +17,10 @@
 //!
 //! Speed comes from predecoding ROM once ([`decode`]), a flat address space ([`memory`]) and a
 //! run loop generic over an [`Observer`], whose no-op default compiles away.
+//!
+//! [`profile`] is the cycle profiler, an observer: cycles by function (inclusive and
+//! exclusive, inlined frames from the DWARF), folded stacks and flamegraphs, and cycles and
+//! gas by EVM opcode from the profiling guest's markers.
 
 #![warn(missing_docs)]
 
@@ -27,6 +31,7 @@ pub mod encode;
 mod exec;
 pub mod memory;
 pub mod observer;
+pub mod profile;
 pub mod trap;
 
 pub use config::MachineConfig;

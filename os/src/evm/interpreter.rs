@@ -299,7 +299,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
     let mut pc = f.pc;
     let mut sp = f.stack_len;
     let mut gas = f.gas;
-    // Trace mode only: static gas already charged (with its block) for instructions of the
+    // Trace and opcode mode only: static gas already charged (with its block) for instructions of the
     // current block not yet executed, so `gas + pending` is the gas a per-instruction EVM
     // would have. Signed: a JUMPDEST subtracts its own gas before it enters its block.
     let mut pending: i64 = 0;
@@ -377,7 +377,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                 if rest > 0 {
                     refunded = true;
                     gas += rest;
-                    if T::ENABLED {
+                    if T::ENABLED || T::OPCODES {
                         pending = 0;
                     }
                 }
@@ -485,7 +485,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     return run_impl::<T, true>(f, cx, spec, table, tracer, $announced);
                 }
                 gas -= b.gas as u64;
-                if T::ENABLED {
+                if T::ENABLED || T::OPCODES {
                     pending += b.gas as i64;
                 }
             }
@@ -514,6 +514,9 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                 // The implicit STOP after the code, as a per-instruction EVM executes it.
                 trace_step!(pc);
             }
+            if T::OPCODES {
+                tracer.opcode(STOP, gas.wrapping_add_signed(pending), f.depth + 1);
+            }
             save!();
             return FrameExit::Return { offset: 0, len: 0 };
         }
@@ -523,9 +526,14 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
         // SAFETY: pc never passes code.len + 32 (pushes skip at most 32 bytes past an opcode
         // below len, jumps land below len), and the code is padded with 33 zero bytes.
         let op = unsafe { *bytes.add(pc) };
-        if T::ENABLED {
+        if T::ENABLED || T::OPCODES {
             if !skip_trace {
-                trace_step!(pc);
+                if T::ENABLED {
+                    trace_step!(pc);
+                }
+                if T::OPCODES {
+                    tracer.opcode(op, gas.wrapping_add_signed(pending), f.depth + 1);
+                }
             }
             skip_trace = false;
             if !CAREFUL {

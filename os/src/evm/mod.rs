@@ -115,7 +115,7 @@ impl<T: Tracer> ExecutionEnvironment for EvmInterpreter<T> {
 
     fn run(&mut self, frame: &mut EvmFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
         let exit = interpreter::run(frame, cx, self.spec, &self.table, &mut self.tracer);
-        if T::ENABLED {
+        if T::ENABLED || T::OPCODES {
             self.tracer.frame_exit(&FrameEnd {
                 depth: frame.depth + 1,
                 gas_left: frame.gas,

@@ -1,0 +1,62 @@
+//! Cycle markers for the profiler (the `opcode-markers` feature): an EVM tracer whose hooks
+//! execute hint instructions the host's profiler recognises (`zkos_riscv_sim::profile`).
+//!
+//! The protocol, at a hint `addi x0, x0, ID` (one cycle, no effect on the machine):
+//! - [`OPCODE`]: before each EVM instruction; `a0` the opcode, `a1` the low 32 bits of the gas
+//!   left (as a per-instruction EVM counts it), `a2` the EIP-3155 depth (1 for a
+//!   transaction's frame).
+//! - [`FRAME_END`]: when a frame ends (returns, reverts or halts; not when it suspends for a
+//!   child); `a1` the low 32 bits of its gas left, `a2` its depth.
+//!
+//! Loading the registers costs a few cycles per EVM instruction, and the gas must be kept per
+//! instruction: the profiling guest runs more cycles than the plain one, which has no markers
+//! (the feature is off there, and [`zkos_os::evm::tracer::NoTracer`] compiles every hook out).
+
+use zkos_os::ee::FrameExit;
+use zkos_os::evm::tracer::{FrameEnd, Tracer};
+
+/// The hint immediate before each EVM instruction.
+pub const OPCODE: u32 = 0x5c1;
+/// The hint immediate when an EVM frame ends.
+pub const FRAME_END: u32 = 0x5c2;
+
+/// The tracer of the profiling guest: a marker per EVM instruction and per frame end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpcodeMarkers;
+
+impl Tracer for OpcodeMarkers {
+    const ENABLED: bool = false;
+    const OPCODES: bool = true;
+
+    #[inline(always)]
+    fn opcode(&mut self, op: u8, gas_left: u64, depth: usize) {
+        hint::<OPCODE>(op as u32, gas_left as u32, depth as u32);
+    }
+
+    #[inline(always)]
+    fn frame_exit(&mut self, end: &FrameEnd<'_>) {
+        if !matches!(end.exit, FrameExit::Call(_) | FrameExit::Create(_)) {
+            hint::<FRAME_END>(0, end.gas_left as u32, end.depth as u32);
+        }
+    }
+}
+
+#[cfg(target_arch = "riscv32")]
+#[inline(always)]
+fn hint<const ID: u32>(a0: u32, a1: u32, a2: u32) {
+    // SAFETY: a write to x0 changes nothing; the registers are only read.
+    unsafe {
+        core::arch::asm!(
+            "addi x0, x0, {id}",
+            id = const ID,
+            in("a0") a0, in("a1") a1, in("a2") a2,
+            options(nomem, nostack, preserves_flags)
+        )
+    }
+}
+
+#[cfg(not(target_arch = "riscv32"))]
+#[inline(always)]
+fn hint<const ID: u32>(a0: u32, a1: u32, a2: u32) {
+    let _ = (a0, a1, a2);
+}
