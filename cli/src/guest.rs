@@ -1,4 +1,4 @@
-//! `zkos guest DIR...`: runs the riscv32im guest on the simulator of Airbender's machine model
+//! `zkos guest run DIR...`: runs the riscv32im guest on the simulator of Airbender's machine model
 //! for each block folder, and checks its output against stateless validation on the host;
 //! with `--profile`, the profiling guest under the cycle profiler.
 
@@ -12,8 +12,17 @@ use zkos_host::guest::{build_guest, build_profiling_guest, commitment_words, tap
 use zkos_os::bootloader::Bootloader;
 use zkos_os::stateless;
 
-/// Parses the arguments of `guest` and runs it.
+/// Parses the arguments of `guest` (its one subcommand today is `run`) and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
+    let args = match args.split_first() {
+        Some((sub, rest)) if sub == "run" => rest,
+        Some((sub, _)) => {
+            return Err(UsageError(format!(
+                "unknown guest subcommand {sub:?} (expected run)"
+            )))
+        }
+        None => return Err(UsageError("guest needs a subcommand: run".into())),
+    };
     let mut dirs = Vec::new();
     let mut elf = None;
     let mut profile = false;

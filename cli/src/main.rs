@@ -32,7 +32,7 @@ usage:
       above): per-transaction status and gas, then the state root, receipts root, logs
       bloom, gas used, blob gas used and requests hash against the header, and the time
       of each step; several folders are chained (each one's parent is the one before)
-  zkos guest DIR... [--elf=PATH] [--profile]
+  zkos guest run DIR... [--elf=PATH] [--profile]
       run the riscv32im guest (built with --profile guest unless --elf names one) on the
       simulator of Airbender's machine model for each block folder: its output, the host's
       commitment beside it, the cycles and cycles per gas. --profile runs the profiling
