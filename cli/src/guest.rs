@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use zkos_host::blockdir::BlockDir;
-use zkos_host::guest::Profile;
 use zkos_host::guest::{build_guest, build_profiling_guest, commitment_words, tape_of, Guest};
+use zkos_host::guest::{Profile, TxCycles};
 use zkos_os::bootloader::Bootloader;
 use zkos_os::stateless;
 
@@ -74,11 +74,12 @@ fn run(dirs: &[PathBuf], elf: Option<PathBuf>, profile: bool) -> Result<bool, St
             &slices.witness(),
         );
         let started = Instant::now();
-        let (run, prof) = if profile {
+        let (run, prof, txs) = if profile {
             let (run, p) = guest.profile(&tape_of(&input))?;
-            (run, Some(p))
+            (run, Some(p), Vec::new())
         } else {
-            (guest.run(&tape_of(&input))?, None)
+            let (run, txs) = guest.run_by_transaction(&tape_of(&input))?;
+            (run, None, txs)
         };
         let elapsed = started.elapsed();
         println!("{}:", dir.display());
@@ -113,6 +114,9 @@ fn run(dirs: &[PathBuf], elf: Option<PathBuf>, profile: bool) -> Result<bool, St
             elapsed.as_secs_f64(),
             run.cycles as f64 / elapsed.as_secs_f64() / 1e6
         );
+        if !txs.is_empty() {
+            print_transactions(&txs, run.cycles);
+        }
         if let Some(p) = prof {
             let number = match &native {
                 Ok(out) => out.number.to_string(),
@@ -124,6 +128,30 @@ fn run(dirs: &[PathBuf], elf: Option<PathBuf>, profile: bool) -> Result<bool, St
         }
     }
     Ok(ok)
+}
+
+/// Cycles per transaction: one line each, then their share of the block.
+fn print_transactions(txs: &[TxCycles], total: u64) {
+    println!("  per transaction (validation and execution; senders are recovered before):");
+    for t in txs {
+        let per_gas = if t.gas_used > 0 {
+            format!(
+                "{:.1} cycles per gas",
+                t.cycles as f64 / f64::from(t.gas_used)
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "    tx {:>3} {:>12} cycles {:>9} gas {per_gas}",
+            t.index, t.cycles, t.gas_used
+        );
+    }
+    let sum: u64 = txs.iter().map(|t| t.cycles).sum();
+    println!(
+        "  transactions: {sum} cycles, {:.1}% of the block",
+        100.0 * sum as f64 / total.max(1) as f64
+    );
 }
 
 /// A frame of the standard library's plumbing (iterators, collections, pointers), inlined

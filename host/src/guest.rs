@@ -142,11 +142,104 @@ impl Guest {
         Ok((run, profile))
     }
 
+    /// Runs the guest on `tape` and splits its cycles by transaction, from the transaction
+    /// markers every guest carries (`zkos_riscv_guest::markers::TX_START` and `TX_END`).
+    pub fn run_by_transaction(&self, tape: &[u32]) -> Result<(RunResult, Vec<TxCycles>), String> {
+        let mut observer = TxObserver::new(self.sim.rom_image());
+        let mut machine = self
+            .sim
+            .machine()
+            .map_err(|e| format!("the guest stopped: {e}"))?;
+        let run = machine
+            .run_with(tape, CYCLE_LIMIT, &mut observer)
+            .map_err(|e| format!("the guest stopped: {e}"))?;
+        Ok((run, observer.done))
+    }
+
     /// Runs the guest on `tape`; a trap is an error naming it.
     pub fn run(&self, tape: &[u32]) -> Result<RunResult, String> {
         self.sim
             .run(tape, CYCLE_LIMIT)
             .map_err(|e| format!("the guest stopped: {e}"))
+    }
+}
+
+/// The cycles of one transaction in the guest: from its start marker to its end marker (its
+/// validation and execution in the bootloader; sender recovery is done for the whole block
+/// before the first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxCycles {
+    /// The transaction's index in the block.
+    pub index: u32,
+    /// Instructions retired between its markers.
+    pub cycles: u64,
+    /// The gas the guest reported for it (low 32 bits, enough for any transaction).
+    pub gas_used: u32,
+}
+
+/// Finds the transaction markers by their encoding in ROM, then watches for them.
+struct TxObserver {
+    /// One bit per ROM word: a transaction marker sits there.
+    marker_words: Vec<u64>,
+    /// `addi x0, x0, TX_START` and `TX_END`.
+    start_word: u32,
+    rom: Vec<u32>,
+    cycles: u64,
+    open: Option<(u32, u64)>,
+    done: Vec<TxCycles>,
+}
+
+/// The encoding of the hint `addi x0, x0, imm`.
+const fn hint_word(imm: u32) -> u32 {
+    (imm << 20) | 0x13
+}
+
+impl TxObserver {
+    fn new(rom_image: &[u8]) -> Self {
+        let rom: Vec<u32> = rom_image
+            .chunks_exact(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
+        let start_word = hint_word(zkos_riscv_guest::markers::TX_START);
+        let end_word = hint_word(zkos_riscv_guest::markers::TX_END);
+        let mut marker_words = vec![0u64; rom.len().div_ceil(64)];
+        for (i, w) in rom.iter().enumerate() {
+            if *w == start_word || *w == end_word {
+                marker_words[i / 64] |= 1 << (i % 64);
+            }
+        }
+        TxObserver {
+            marker_words,
+            start_word,
+            rom,
+            cycles: 0,
+            open: None,
+            done: Vec::new(),
+        }
+    }
+}
+
+impl zkos_riscv_sim::Observer for TxObserver {
+    #[inline(always)]
+    fn on_instruction(&mut self, pc: u32, view: &zkos_riscv_sim::View<'_>) {
+        self.cycles += 1;
+        let i = (pc / 4) as usize;
+        let marked = self
+            .marker_words
+            .get(i / 64)
+            .is_some_and(|bits| bits & (1 << (i % 64)) != 0);
+        if !marked {
+            return;
+        }
+        if self.rom[i] == self.start_word {
+            self.open = Some((view.reg(10), self.cycles));
+        } else if let Some((index, start)) = self.open.take() {
+            self.done.push(TxCycles {
+                index,
+                cycles: self.cycles - start,
+                gas_used: view.reg(11),
+            });
+        }
     }
 }
 

@@ -76,7 +76,10 @@ pub fn validate_tape(words: &[u32], arena: Arena) -> [u32; 8] {
         headers: &tape.headers,
     };
     #[cfg(not(feature = "opcode-markers"))]
-    let mut boot = Bootloader::with_parts(arena, EvmInterpreter::new(SpecId::Osaka));
+    let mut boot = Bootloader::with_parts(
+        arena,
+        EvmInterpreter::with_tracer(SpecId::Osaka, markers::TxMarkers),
+    );
     // The profiling build marks every EVM instruction for the profiler.
     #[cfg(feature = "opcode-markers")]
     let mut boot = Bootloader::with_parts(
