@@ -9,8 +9,6 @@ use std::time::Instant;
 use zkos_host::blockdir::BlockDir;
 use zkos_host::guest::{build_guest, build_profiling_guest, commitment_words, tape_of, Guest};
 use zkos_host::guest::{Profile, TxCycles};
-use zkos_os::bootloader::Bootloader;
-use zkos_os::stateless;
 
 /// Parses the arguments of `guest` (its one subcommand today is `run`) and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
@@ -66,13 +64,7 @@ fn run(dirs: &[PathBuf], elf: Option<PathBuf>, profile: bool) -> Result<bool, St
     let mut ok = true;
     for dir in dirs {
         let input = BlockDir::load(dir)?;
-        let slices = input.witness.lend();
-        let native = stateless::validate_block(
-            &mut Bootloader::new(),
-            &input.chain,
-            &input.block,
-            &slices.witness(),
-        );
+        let native = input.validate();
         let started = Instant::now();
         let (run, prof, txs) = if profile {
             let (run, p) = guest.profile(&tape_of(&input))?;

@@ -185,6 +185,20 @@ fn find_chain(dir: &Path) -> Option<PathBuf> {
 }
 
 impl BlockDir {
+    /// Validates the folder's block statelessly on the host, as the guest does: the x86 run
+    /// every guest run is compared with.
+    pub fn validate(
+        &self,
+    ) -> Result<zkos_os::stateless::BlockOutput, zkos_os::stateless::StatelessError> {
+        let slices = self.witness.lend();
+        zkos_os::stateless::validate_block(
+            &mut zkos_os::bootloader::Bootloader::new(),
+            &self.chain,
+            &self.block,
+            &slices.witness(),
+        )
+    }
+
     /// Loads a block folder; the error names the file and field that is wrong.
     pub fn load(dir: &Path) -> Result<BlockDir, String> {
         let block_path = dir.join("block.rlp");

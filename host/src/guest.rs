@@ -91,12 +91,17 @@ pub fn build_guest_with(features: &[&str]) -> Result<PathBuf, String> {
 
 /// The input tape of a block folder: chain config, block, witness.
 pub fn tape_of(input: &BlockDir) -> Vec<u32> {
+    tape_with_block(input, &input.block)
+}
+
+/// The input tape of a block folder with other block bytes (tests tamper with the block).
+pub fn tape_with_block(input: &BlockDir, block: &[u8]) -> Vec<u32> {
     let slices = input.witness.lend();
     let witness = slices.witness();
     let chain = input.chain.encode();
     tape::encode(&Tape {
         chain: &chain,
-        block: &input.block,
+        block,
         state: witness.state.to_vec(),
         codes: witness.codes.to_vec(),
         headers: witness.headers.to_vec(),
@@ -190,8 +195,8 @@ struct TxObserver {
 }
 
 /// The encoding of the hint `addi x0, x0, imm`.
-const fn hint_word(imm: u32) -> u32 {
-    (imm << 20) | 0x13
+fn hint_word(imm: u32) -> u32 {
+    zkos_riscv_sim::encode::addi(0, 0, imm as i32)
 }
 
 impl TxObserver {
@@ -249,7 +254,5 @@ pub const MARKERS: MarkerIds = MarkerIds {
     frame_end: zkos_riscv_guest::markers::FRAME_END,
 };
 
-/// The commitment words the guest publishes for `commitment` (see `zkos_riscv_guest`).
-pub fn commitment_words(commitment: &[u8; 32]) -> [u32; 8] {
-    zkos_riscv_guest::commitment_words(commitment)
-}
+/// The commitment words the guest publishes (see `zkos_riscv_guest`).
+pub use zkos_riscv_guest::commitment_words;

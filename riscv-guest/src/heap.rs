@@ -39,11 +39,6 @@ impl BumpAlloc {
         self.next.set(start);
         self.end.set(end);
     }
-
-    /// Bytes handed out so far, for memory statistics.
-    pub fn used(&self, start: usize) -> usize {
-        self.next.get() - start
-    }
 }
 
 unsafe impl GlobalAlloc for BumpAlloc {

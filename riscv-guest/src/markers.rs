@@ -16,6 +16,7 @@
 //! instruction: the profiling guest runs more cycles than the plain one, which has no markers
 //! (the feature is off there, and [`zkos_os::evm::tracer::NoTracer`] compiles every hook out).
 
+use crate::platform::hint;
 use zkos_os::ee::FrameExit;
 use zkos_os::evm::tracer::{FrameEnd, Tracer};
 use zkos_os::types::{SpecId, TxReceipt};
@@ -77,24 +78,4 @@ impl Tracer for OpcodeMarkers {
     fn tx_end(&mut self, index: usize, receipt: &TxReceipt, spec: SpecId) {
         TxMarkers.tx_end(index, receipt, spec);
     }
-}
-
-#[cfg(target_arch = "riscv32")]
-#[inline(always)]
-fn hint<const ID: u32>(a0: u32, a1: u32, a2: u32) {
-    // SAFETY: a write to x0 changes nothing; the registers are only read.
-    unsafe {
-        core::arch::asm!(
-            "addi x0, x0, {id}",
-            id = const ID,
-            in("a0") a0, in("a1") a1, in("a2") a2,
-            options(nomem, nostack, preserves_flags)
-        )
-    }
-}
-
-#[cfg(not(target_arch = "riscv32"))]
-#[inline(always)]
-fn hint<const ID: u32>(a0: u32, a1: u32, a2: u32) {
-    let _ = (a0, a1, a2);
 }

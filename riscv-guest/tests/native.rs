@@ -3,10 +3,9 @@
 //! input gives its documented failure value.
 
 use zkos_host::blockdir::BlockDir;
+use zkos_host::guest::tape_with_block;
 use zkos_host::shared;
 use zkos_os::arena::Arena;
-use zkos_os::bootloader::Bootloader;
-use zkos_os::stateless;
 use zkos_riscv_guest::platform::native::NativePlatform;
 use zkos_riscv_guest::tape::{self, Tape};
 use zkos_riscv_guest::{commitment_words, failure_words, run, Failure};
@@ -14,19 +13,6 @@ use zkos_riscv_guest::{commitment_words, failure_words, run, Failure};
 fn load(number: &str) -> BlockDir {
     let dir = shared::mainnet_blocks_dir().unwrap_or_else(|e| panic!("{e}"));
     BlockDir::load(&dir.join(number)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn tape_of(input: &BlockDir, block: &[u8]) -> Vec<u32> {
-    let slices = input.witness.lend();
-    let witness = slices.witness();
-    let chain = input.chain.encode();
-    tape::encode(&Tape {
-        chain: &chain,
-        block,
-        state: witness.state.to_vec(),
-        codes: witness.codes.to_vec(),
-        headers: witness.headers.to_vec(),
-    })
 }
 
 fn run_native(words: &[u32]) -> [u32; 8] {
@@ -37,15 +23,8 @@ fn run_native(words: &[u32]) -> [u32; 8] {
 fn mainnet_blocks_publish_their_commitment() {
     for number in ["24628607", "24628608"] {
         let input = load(number);
-        let slices = input.witness.lend();
-        let expected = stateless::validate_block(
-            &mut Bootloader::new(),
-            &input.chain,
-            &input.block,
-            &slices.witness(),
-        )
-        .unwrap();
-        let words = tape_of(&input, &input.block);
+        let expected = input.validate().unwrap();
+        let words = tape_with_block(&input, &input.block);
         assert_eq!(
             run_native(&words),
             commitment_words(&expected.commitment().0),
@@ -57,7 +36,7 @@ fn mainnet_blocks_publish_their_commitment() {
 #[test]
 fn bad_inputs_publish_their_failure() {
     let input = load("24628607");
-    let words = tape_of(&input, &input.block);
+    let words = tape_with_block(&input, &input.block);
     // The tape ends early, or is not a tape.
     assert_eq!(
         run_native(&words[..words.len() - 1]),
@@ -78,7 +57,7 @@ fn bad_inputs_publish_their_failure() {
     // makes the first transaction invalid instead: rejected).
     let short = &input.block[..input.block.len() - 1];
     assert_eq!(
-        run_native(&tape_of(&input, short)),
+        run_native(&tape_with_block(&input, short)),
         failure_words(Failure::Block)
     );
     let mut empty = input.witness.clone();
@@ -88,7 +67,7 @@ fn bad_inputs_publish_their_failure() {
         ..load("24628607")
     };
     assert_eq!(
-        run_native(&tape_of(&emptied, &input.block)),
+        run_native(&tape_with_block(&emptied, &input.block)),
         failure_words(Failure::Witness)
     );
     let other_chain = BlockDir {
@@ -99,7 +78,7 @@ fn bad_inputs_publish_their_failure() {
         ..load("24628607")
     };
     assert_eq!(
-        run_native(&tape_of(&other_chain, &input.block)),
+        run_native(&tape_with_block(&other_chain, &input.block)),
         failure_words(Failure::Rejected)
     );
     // Failure values never look like a commitment's first word pattern: seven all-ones words.

@@ -6,8 +6,6 @@
 use zkos_host::blockdir::BlockDir;
 use zkos_host::guest::{build_guest, commitment_words, tape_of, Guest};
 use zkos_host::shared;
-use zkos_os::bootloader::Bootloader;
-use zkos_os::stateless;
 use zkos_riscv_guest::{failure_words, Failure};
 
 fn load(number: &str) -> BlockDir {
@@ -25,14 +23,7 @@ fn guest_validates_the_mainnet_blocks_like_the_host() {
     let guest = guest();
     for number in ["24628607", "24628608"] {
         let input = load(number);
-        let slices = input.witness.lend();
-        let native = stateless::validate_block(
-            &mut Bootloader::new(),
-            &input.chain,
-            &input.block,
-            &slices.witness(),
-        )
-        .unwrap();
+        let native = input.validate().unwrap();
         let started = std::time::Instant::now();
         let run = guest
             .run(&tape_of(&input))

@@ -6,8 +6,6 @@
 use zkos_host::blockdir::BlockDir;
 use zkos_host::guest::{build_profiling_guest, commitment_words, tape_of, Guest};
 use zkos_host::shared;
-use zkos_os::bootloader::Bootloader;
-use zkos_os::stateless;
 
 #[test]
 fn profile_of_a_mainnet_block_accounts_for_every_cycle() {
@@ -15,14 +13,7 @@ fn profile_of_a_mainnet_block_accounts_for_every_cycle() {
     let guest = Guest::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let dir = shared::mainnet_blocks_dir().unwrap_or_else(|e| panic!("{e}"));
     let input = BlockDir::load(&dir.join("24628607")).unwrap_or_else(|e| panic!("{e}"));
-    let slices = input.witness.lend();
-    let native = stateless::validate_block(
-        &mut Bootloader::new(),
-        &input.chain,
-        &input.block,
-        &slices.witness(),
-    )
-    .unwrap();
+    let native = input.validate().unwrap();
     let tape = tape_of(&input);
 
     let plain = guest.run(&tape).unwrap();

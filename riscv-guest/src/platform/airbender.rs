@@ -14,13 +14,19 @@ impl Platform for Airbender {
         unsafe { core::arch::asm!("csrrw {0}, 0x7c0, x0", out(reg) w, options(nomem, nostack)) };
         Some(w)
     }
+}
 
-    /// `addi x0, x0, ID`: a hint the machine retires as a no-op (one cycle) and the
-    /// profiler recognises by its encoding.
-    #[inline(always)]
-    fn marker<const ID: u32>(&mut self) {
-        // SAFETY: a write to x0 changes nothing.
-        unsafe { core::arch::asm!("addi x0, x0, {id}", id = const ID, options(nomem, nostack)) };
+/// `addi x0, x0, ID` with `a0`..`a2` set: see [`super::hint`].
+#[inline(always)]
+pub fn hint<const ID: u32>(a0: u32, a1: u32, a2: u32) {
+    // SAFETY: a write to x0 changes nothing; the registers are only read.
+    unsafe {
+        core::arch::asm!(
+            "addi x0, x0, {id}",
+            id = const ID,
+            in("a0") a0, in("a1") a1, in("a2") a2,
+            options(nomem, nostack, preserves_flags)
+        )
     }
 }
 

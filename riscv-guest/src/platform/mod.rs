@@ -12,12 +12,17 @@ pub trait Platform {
     /// The next word of the input tape; `None` past its end (on the prover's machine that
     /// read is a trap instead, so it never answers `None`).
     fn read_word(&mut self) -> Option<u32>;
+}
 
-    /// Marks a point in the run for the cycle profiler: on the prover's machine a hint
-    /// instruction (one cycle, no effect) whose immediate is `ID` (1..=2047); elsewhere
-    /// nothing.
-    #[inline(always)]
-    fn marker<const ID: u32>(&mut self) {}
+/// A cycle marker for the profiler: on the prover's machine the hint `addi x0, x0, ID` (one
+/// cycle, no effect; `ID` in 1..=2047) with `a0`..`a2` loaded for the profiler to read;
+/// elsewhere nothing. [`crate::markers`] defines the ids.
+#[inline(always)]
+pub fn hint<const ID: u32>(a0: u32, a1: u32, a2: u32) {
+    #[cfg(target_arch = "riscv32")]
+    airbender::hint::<ID>(a0, a1, a2);
+    #[cfg(not(target_arch = "riscv32"))]
+    let _ = (a0, a1, a2);
 }
 
 /// Reads a whole tape: its two header words, then the rest, into one buffer. `None` when the

@@ -107,7 +107,7 @@ impl Profiler {
         let rom = sim.rom_image();
         let mut marks = vec![MARK_NONE; rom.len() / 4];
         if let Some(ids) = markers {
-            let hint = |id: u32| (id & 0xfff) << 20 | 0x13;
+            let hint = |id: u32| crate::encode::addi(0, 0, (id & 0x7ff) as i32);
             for (i, w) in rom.chunks_exact(4).enumerate() {
                 let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
                 if w == hint(ids.opcode) {
