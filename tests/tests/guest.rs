@@ -25,10 +25,27 @@ fn guest_validates_the_mainnet_blocks_like_the_host() {
         let input = load(number);
         let native = input.validate().unwrap();
         let started = std::time::Instant::now();
-        let run = guest
-            .run(&tape_of(&input))
+        let (run, txs) = guest
+            .run_by_transaction(&tape_of(&input))
             .unwrap_or_else(|e| panic!("{number}: {e}"));
         let elapsed = started.elapsed();
+        // Every transaction between its markers, in order, with the gas the host charged it.
+        let slices = input.witness.lend();
+        let host = zkos_os::stateless::run_block(
+            &mut zkos_os::bootloader::Bootloader::new(),
+            &input.chain,
+            &input.block,
+            &slices.witness(),
+        )
+        .unwrap();
+        let receipts = &host.executed.result.receipts;
+        assert_eq!(txs.len(), receipts.len(), "{number}");
+        for (i, (t, r)) in txs.iter().zip(receipts).enumerate() {
+            assert_eq!(t.index as usize, i, "{number}");
+            assert_eq!(u64::from(t.gas_used), r.gas_used, "{number} tx {i}");
+            assert!(t.cycles > 0, "{number} tx {i}");
+        }
+        assert!(txs.iter().map(|t| t.cycles).sum::<u64>() < run.cycles);
         assert_eq!(
             run.output,
             commitment_words(&native.commitment().0),
