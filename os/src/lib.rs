@@ -14,6 +14,7 @@ pub mod block;
 pub mod bootloader;
 pub mod chain;
 pub mod commitment;
+pub mod crypto;
 pub mod ee;
 pub mod evm;
 pub mod keccak;

@@ -12,13 +12,6 @@
 use super::{charge, padded, PrecompileResult};
 use alloc::vec::Vec;
 use alloy_primitives::keccak256;
-use k256::elliptic_curve::ff::PrimeField;
-use k256::elliptic_curve::group::Group;
-use k256::elliptic_curve::ops::{LinearCombination, Reduce};
-use k256::elliptic_curve::point::DecompressPoint;
-use k256::elliptic_curve::sec1::ToEncodedPoint;
-use k256::elliptic_curve::subtle::Choice;
-use k256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, U256};
 
 /// Fixed price of a call, charged whether or not the signature is valid.
 const GAS: u64 = 3000;
@@ -55,7 +48,7 @@ fn recover(input: &[u8; 128]) -> Option<[u8; 20]> {
 /// (0 or 1), or `None` when the signature is invalid. Shared by the precompile, sender
 /// recovery and the bootloader's EIP-7702 authority recovery; callers impose their own rules
 /// on s (the precompile accepts high s, transactions do not). On x86 with `std` it runs on
-/// libsecp256k1; elsewhere (the guest) on the pure-Rust curve arithmetic below.
+/// libsecp256k1; elsewhere (the guest) on [`crate::crypto::secp256k1`], written for RV32IM.
 pub(crate) fn recover_address(
     hash: &[u8; 32],
     y_is_odd: u8,
@@ -68,8 +61,25 @@ pub(crate) fn recover_address(
     }
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
     {
-        recover_k256(hash, y_is_odd, r, s)
+        recover_portable(hash, y_is_odd, r, s)
     }
+}
+
+/// [`recover_address`] on this crate's own secp256k1 arithmetic: the guest's path, and on
+/// x86 tested against libsecp256k1 and k256. A y parity other than 0 or 1 is invalid.
+#[cfg_attr(
+    all(target_arch = "x86_64", feature = "std", not(test)),
+    allow(dead_code)
+)]
+fn recover_portable(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 20]> {
+    if y_is_odd > 1 {
+        return None;
+    }
+    let key = crate::crypto::secp256k1::recover_public_key(hash, y_is_odd == 1, r, s)?;
+    let digest = keccak256(key);
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&digest[12..]);
+    Some(address)
 }
 
 /// [`recover_address`] on libsecp256k1 (its recovery accepts high s, as Ethereum's
@@ -91,52 +101,55 @@ fn recover_native(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> 
     Some(address)
 }
 
-/// [`recover_address`] on k256's field and group arithmetic: the guest's path, and on x86
-/// the reference the native path is tested against.
-#[cfg_attr(
-    all(target_arch = "x86_64", feature = "std", not(test)),
-    allow(dead_code)
-)]
-fn recover_k256(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 20]> {
-    let (hash, r, s) = (*hash, *r, *s);
-    // r and s must lie in [1, n-1]; from_repr rejects values >= n.
-    let r_bytes = FieldBytes::from(r);
-    let r_scalar: Scalar = Option::from(Scalar::from_repr(r_bytes))?;
-    let s_scalar: Scalar = Option::from(Scalar::from_repr(FieldBytes::from(s)))?;
-    if bool::from(r_scalar.is_zero()) || bool::from(s_scalar.is_zero()) {
-        return None;
-    }
-
-    // R is the curve point with x = r (r < n < p, and v 27/28 never asks for x = r + n).
-    let big_r: AffinePoint =
-        Option::from(AffinePoint::decompress(&r_bytes, Choice::from(y_is_odd)))?;
-    let z = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(hash));
-    let r_inv: Scalar = Option::from(r_scalar.invert())?;
-    let u1 = -(z * r_inv);
-    let u2 = s_scalar * r_inv;
-    let q = ProjectivePoint::lincomb(
-        &ProjectivePoint::GENERATOR,
-        &u1,
-        &ProjectivePoint::from(big_r),
-        &u2,
-    );
-    if bool::from(q.is_identity()) {
-        return None;
-    }
-    let encoded = q.to_affine().to_encoded_point(false);
-    // Uncompressed SEC1: 0x04 ‖ x ‖ y; the address hashes x ‖ y.
-    let xy = encoded.as_bytes().get(1..65)?;
-    let digest = keccak256(xy);
-    let mut address = [0u8; 20];
-    address.copy_from_slice(&digest[12..]);
-    Some(address)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::precompiles::PrecompileError;
     use alloy_primitives::hex;
+    use k256::elliptic_curve::ff::PrimeField;
+    use k256::elliptic_curve::group::Group;
+    use k256::elliptic_curve::ops::{LinearCombination, Reduce};
+    use k256::elliptic_curve::point::DecompressPoint;
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    use k256::elliptic_curve::subtle::Choice;
+    use k256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, U256};
+
+    /// [`recover_address`] on k256's field and group arithmetic (the guest's path before
+    /// `crate::crypto::secp256k1`): the reference both other paths are tested against.
+    fn recover_k256(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 20]> {
+        let (hash, r, s) = (*hash, *r, *s);
+        // r and s must lie in [1, n-1]; from_repr rejects values >= n.
+        let r_bytes = FieldBytes::from(r);
+        let r_scalar: Scalar = Option::from(Scalar::from_repr(r_bytes))?;
+        let s_scalar: Scalar = Option::from(Scalar::from_repr(FieldBytes::from(s)))?;
+        if bool::from(r_scalar.is_zero()) || bool::from(s_scalar.is_zero()) {
+            return None;
+        }
+
+        // R is the curve point with x = r (r < n < p, and v 27/28 never asks for x = r + n).
+        let big_r: AffinePoint =
+            Option::from(AffinePoint::decompress(&r_bytes, Choice::from(y_is_odd)))?;
+        let z = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(hash));
+        let r_inv: Scalar = Option::from(r_scalar.invert())?;
+        let u1 = -(z * r_inv);
+        let u2 = s_scalar * r_inv;
+        let q = ProjectivePoint::lincomb(
+            &ProjectivePoint::GENERATOR,
+            &u1,
+            &ProjectivePoint::from(big_r),
+            &u2,
+        );
+        if bool::from(q.is_identity()) {
+            return None;
+        }
+        let encoded = q.to_affine().to_encoded_point(false);
+        // Uncompressed SEC1: 0x04 ‖ x ‖ y; the address hashes x ‖ y.
+        let xy = encoded.as_bytes().get(1..65)?;
+        let digest = keccak256(xy);
+        let mut address = [0u8; 20];
+        address.copy_from_slice(&digest[12..]);
+        Some(address)
+    }
 
     // The classic vector (also in go-ethereum's precompile tests): hash, v = 28, r, s.
     const INPUT: [u8; 128] = hex!(
@@ -212,8 +225,19 @@ mod tests {
         assert!(out.is_empty());
     }
 
-    /// The native and the pure-Rust backends agree on valid signatures, high s, r or s zero,
-    /// n and above, x not on the curve, and random words.
+    #[test]
+    fn portable_backend_recovers_known_signer() {
+        let w = |i: usize| -> [u8; 32] { INPUT[32 * i..32 * i + 32].try_into().unwrap() };
+        let (hash, r, s) = (w(0), w(2), w(3));
+        assert_eq!(
+            recover_portable(&hash, 1, &r, &s).map(|a| a.to_vec()),
+            Some(EXPECTED[12..].to_vec())
+        );
+        assert_eq!(recover_portable(&hash, 2, &r, &s), None);
+    }
+
+    /// libsecp256k1, k256 and this crate's own arithmetic agree on valid signatures, high s,
+    /// r or s zero, n and above, x not on the curve, and random words.
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     #[test]
     fn native_backend_matches_k256() {
@@ -250,6 +274,11 @@ mod tests {
                 recover_k256(&hash, y, &r, &s),
                 "{hash:?} {y} {r:?} {s:?}"
             );
+            assert_eq!(
+                native,
+                recover_portable(&hash, y, &r, &s),
+                "{hash:?} {y} {r:?} {s:?}"
+            );
             valid += native.is_some() as usize;
         }
         assert!(valid > 100, "most random (r, s) recover some key: {valid}");
@@ -258,5 +287,45 @@ mod tests {
             recover_native(&hash, 0, &r, &high).map(|a| a.to_vec()),
             Some(EXPECTED[12..].to_vec())
         );
+    }
+
+    /// Signatures made by libsecp256k1 for random keys and messages (both y parities occur,
+    /// and each is also tried with high s and the parity flipped) recover the signer on the
+    /// portable path; the wrong parity recovers the same other key on all three paths.
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn portable_backend_recovers_libsecp256k1_signatures() {
+        let n = alloy_primitives::U256::from_be_bytes(hex!(
+            "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+        ));
+        let mut seed = [3u8; 32];
+        let mut parities = [0usize; 2];
+        for _ in 0..300 {
+            seed = keccak256(seed).0;
+            let Ok(key) = secp256k1::SecretKey::from_byte_array(seed) else {
+                continue;
+            };
+            let hash = keccak256([&seed[..], b"message"].concat()).0;
+            let message = secp256k1::Message::from_digest(hash);
+            let sig = secp256k1::SECP256K1.sign_ecdsa_recoverable(message, &key);
+            let (id, compact) = sig.serialize_compact();
+            let y = i32::from(id) as u8;
+            parities[y as usize] += 1;
+            let r: [u8; 32] = compact[..32].try_into().unwrap();
+            let s: [u8; 32] = compact[32..].try_into().unwrap();
+            let public = key
+                .public_key(secp256k1::SECP256K1)
+                .serialize_uncompressed();
+            let mut expected = [0u8; 20];
+            expected.copy_from_slice(&keccak256(&public[1..])[12..]);
+            assert_eq!(recover_portable(&hash, y, &r, &s), Some(expected));
+            let high = (n - alloy_primitives::U256::from_be_bytes(s)).to_be_bytes::<32>();
+            assert_eq!(recover_portable(&hash, y ^ 1, &r, &high), Some(expected));
+            let other = recover_portable(&hash, y ^ 1, &r, &s);
+            assert_ne!(other, Some(expected));
+            assert_eq!(other, recover_native(&hash, y ^ 1, &r, &s));
+            assert_eq!(other, recover_k256(&hash, y ^ 1, &r, &s));
+        }
+        assert!(parities[0] > 100 && parities[1] > 100, "{parities:?}");
     }
 }
