@@ -32,13 +32,21 @@ usage:
       above): per-transaction status and gas, then the state root, receipts root, logs
       bloom, gas used, blob gas used and requests hash against the header, and the time
       of each step; several folders are chained (each one's parent is the one before)
-  zkos guest run DIR... [--elf=PATH] [--profile]
+  zkos guest run PATH... [--elf=PATH] [--flamegraph SVG] [--opcodes]
       run the riscv32im guest (built with --profile guest unless --elf names one) on the
-      simulator of Airbender's machine model for each block folder: its output, the host's
-      commitment beside it, the cycles and cycles per gas. --profile runs the profiling
-      guest (cycle markers around each EVM instruction) under the cycle profiler: the top
-      30 functions by inclusive and exclusive cycles, the cycles, gas and cycles per gas of
-      each EVM opcode, and flamegraphs/guest-NUMBER.folded and .svg
+      simulator of Airbender's machine model, under the cycle profiler. PATH is a block
+      folder (as for replay) or a block file (as for run: its witness
+      is built on the host and the guest runs the env block over it). Prints the guest's
+      output and whether it equals the x86 run of the same input, the cycles, cycles per
+      gas, cycles per transaction and the top 15 functions. --flamegraph writes the SVG
+      flamegraph to SVG and the folded stacks beside it (one input; with several, each
+      input's label goes before the extension); --opcodes runs the profiling guest (a
+      cycle marker around each EVM instruction) and prints cycles, gas and cycles per gas
+      by EVM opcode and the precompiles' cycles
+  zkos guest statetest [PATH...] [--fork F]... [--filter S] [--skip-file F] [--elf=PATH]
+      statetest --stateless with every entry also run in the guest on the simulator (an
+      env tape: the entry's environment, transaction and witness); an entry passes only
+      if the guest's output equals the host's commitment; prints the guest's total cycles
   zkos help
       this text
 

@@ -6,10 +6,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use zkos_host::blockjson::Block;
-use zkos_host::envjson;
 use zkos_host::state::logs_hash;
 use zkos_host::trace::Eip3155Tracer;
-use zkos_host::witness_builder::{self, BlockInput, BlockRunner, PreState};
+use zkos_host::witness_builder::{self, BlockRunner};
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::oracle::{InMemoryOracle, Oracle};
@@ -81,7 +80,7 @@ fn execute<E: ExecutionEnvironment>(
 }
 
 /// A bootloader whose panics are error messages: the witness builder's runner.
-struct Guarded(Bootloader);
+pub(crate) struct Guarded(pub(crate) Bootloader);
 
 impl BlockRunner for Guarded {
     fn run<O: Oracle>(&mut self, oracle: &O) -> Result<BlockResult, String> {
@@ -106,25 +105,17 @@ struct WitnessPath {
 /// Builds the block's minimal witness from its pre-state, writes it if asked, and runs the
 /// block over it alone if asked.
 fn witness_path(block: &Block, extras: &Extras) -> Result<WitnessPath, String> {
-    let pre = PreState::from_state(&block.pre).map_err(|e| format!("pre-state tries: {e}"))?;
-    let input = BlockInput {
-        env: block.env.clone(),
-        txs: block.txs.clone(),
-        ancestors: envjson::test_ancestors(block.env.number),
-        touch_coinbase: false,
-    };
     let mut runner = Guarded(Bootloader::new());
-    let built = witness_builder::build_witness(&pre, &input, &mut runner)
-        .map_err(|e| format!("witness builder: {e}"))?;
+    let (input, built) = witness_builder::witness_of_json_block(block, &mut runner)?;
     if let Some(file) = &extras.witness {
         let text = serde_json::to_string_pretty(&built.witness.to_json())
             .map_err(|e| format!("cannot encode the witness: {e}"))?;
         std::fs::write(file, text + "\n").map_err(|e| format!("cannot write {file}: {e}"))?;
     }
     let stateless_root = if extras.stateless {
-        let run = witness_builder::run_stateless(pre.root, &built.witness, &input, &mut runner)
+        let run = witness_builder::run_stateless(&built.witness, &input, &mut runner)
             .map_err(|e| format!("stateless run: {e}"))?;
-        Some(run.post_root)
+        Some(run.output.post_state_root)
     } else {
         None
     };

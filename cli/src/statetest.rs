@@ -3,6 +3,8 @@
 use crate::UsageError;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use zkos_host::guest::{build_guest, Guest};
 use zkos_host::shared;
 use zkos_host::skips::SkipList;
 use zkos_host::statetest::{run_paths, Options, TraceOutput};
@@ -10,7 +12,15 @@ use zkos_os::types::SpecId;
 
 /// Parses the arguments of `statetest` and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
+    main_with(args, false)
+}
+
+/// `statetest`, or with `in_guest` `guest statetest`: every entry also runs in the riscv32im
+/// guest on the simulator (the stateless path, whose env tape the guest reads), its output
+/// checked against the host's commitment; `--elf=PATH` names the guest binary.
+pub fn main_with(args: &[String], in_guest: bool) -> Result<ExitCode, UsageError> {
     let mut paths: Vec<PathBuf> = Vec::new();
+    let mut elf: Option<PathBuf> = None;
     let mut options = Options::default();
     let mut skip_file: Option<PathBuf> = None;
     let mut trace = None;
@@ -18,6 +28,10 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     while let Some(arg) = it.next() {
         if let Some(t) = crate::trace_option(arg) {
             trace = Some(t?);
+            continue;
+        }
+        if let Some(path) = arg.strip_prefix("--elf=").filter(|_| in_guest) {
+            elf = Some(PathBuf::from(path));
             continue;
         }
         let mut value = |name: &str| {
@@ -47,6 +61,24 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
         return Err(UsageError(
             "--trace needs a PATH or --filter (a trace of the whole suite would be huge)".into(),
         ));
+    }
+    if in_guest {
+        if trace.is_some() || options.dump {
+            return Err(UsageError(
+                "guest statetest takes neither --trace nor --dump (run statetest for those)".into(),
+            ));
+        }
+        options.stateless = true;
+        let guest = elf
+            .map_or_else(build_guest, Ok)
+            .and_then(|path| Guest::load(&path));
+        match guest {
+            Ok(g) => options.guest = Some(Arc::new(g)),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Ok(ExitCode::from(1));
+            }
+        }
     }
     Ok(match run(paths, skip_file, options, trace) {
         Ok(code) => code,
@@ -113,6 +145,16 @@ fn run(
         }
         for (fork, counts) in &summary.per_fork {
             println!("fork {fork}: {counts}");
+        }
+        if summary.guest.runs > 0 {
+            let g = summary.guest;
+            println!(
+                "guest: {} entries equal to the host, {} cycles for {} gas ({:.1} cycles per gas)",
+                g.runs,
+                g.cycles,
+                g.gas,
+                g.cycles as f64 / g.gas.max(1) as f64
+            );
         }
         println!("{}", summary.closing_line());
     }

@@ -1,12 +1,13 @@
 //! The guest on the host: builds the guest binary, writes a block folder's input tape, and
 //! runs the guest on the simulator of Airbender's machine model, with its cycle count.
 
-use crate::blockdir::BlockDir;
+use crate::blockdir::{BlockDir, WitnessFile};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use zkos_riscv_guest::tape::{self, Tape};
+use zkos_os::stateless::EnvBlock;
+use zkos_riscv_guest::tape::{self, Kind, Tape};
 use zkos_riscv_sim::profile::opcodes::MarkerIds;
-use zkos_riscv_sim::profile::profile_run;
+use zkos_riscv_sim::profile::Profiler;
 pub use zkos_riscv_sim::profile::{opcodes::OpcodeProfile, Profile};
 use zkos_riscv_sim::{MachineConfig, RunResult, Simulator};
 
@@ -100,6 +101,7 @@ pub fn tape_with_block(input: &BlockDir, block: &[u8]) -> Vec<u32> {
     let witness = slices.witness();
     let chain = input.chain.encode();
     tape::encode(&Tape {
+        kind: Kind::Block,
         chain: &chain,
         block,
         state: witness.state.to_vec(),
@@ -108,10 +110,31 @@ pub fn tape_with_block(input: &BlockDir, block: &[u8]) -> Vec<u32> {
     })
 }
 
+/// The env tape of an env block and the witness of its pre-state (`zkos run` blocks and
+/// state tests, whose witness the host builds).
+pub fn env_tape(block: &EnvBlock, witness: &WitnessFile) -> Vec<u32> {
+    let encoded = block.encode();
+    let slices = witness.lend();
+    let view = slices.witness();
+    tape::encode(&Tape {
+        kind: Kind::Env,
+        block: &encoded,
+        state: view.state.to_vec(),
+        codes: view.codes.to_vec(),
+        ..Tape::default()
+    })
+}
+
 /// The guest loaded into the simulator.
 pub struct Guest {
     sim: Simulator,
     elf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Guest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Guest({} byte ELF)", self.elf.len())
+    }
 }
 
 impl Guest {
@@ -138,13 +161,30 @@ impl Guest {
     /// function always, by EVM opcode when the binary has the markers of the profiling guest
     /// ([`build_profiling_guest`]; [`Profile::opcodes`] is then `Some`).
     pub fn profile(&self, tape: &[u32]) -> Result<(RunResult, Profile), String> {
-        let (run, mut profile) =
-            profile_run(&self.sim, &self.elf, tape, CYCLE_LIMIT, Some(MARKERS))
-                .map_err(|e| format!("the guest stopped: {e}"))?;
+        self.profile_by_transaction(tape)
+            .map(|(run, profile, _)| (run, profile))
+    }
+
+    /// [`Self::profile`] and [`Self::run_by_transaction`] in one run.
+    pub fn profile_by_transaction(
+        &self,
+        tape: &[u32],
+    ) -> Result<(RunResult, Profile, Vec<TxCycles>), String> {
+        let stopped = |e: &dyn std::fmt::Display| format!("the guest stopped: {e}");
+        let mut observers = (
+            Profiler::new(&self.sim, Some(MARKERS)),
+            TxObserver::new(self.sim.rom_image()),
+        );
+        let mut machine = self.sim.machine().map_err(|e| stopped(&e))?;
+        let run = machine
+            .run_with(tape, CYCLE_LIMIT, &mut observers)
+            .map_err(|e| stopped(&e))?;
+        let (profiler, txs) = observers;
+        let mut profile = profiler.finish(&self.elf)?;
         if profile.opcodes.as_ref().is_some_and(|o| o.rows.is_empty()) {
             profile.opcodes = None;
         }
-        Ok((run, profile))
+        Ok((run, profile, txs.done))
     }
 
     /// Runs the guest on `tape` and splits its cycles by transaction, from the transaction

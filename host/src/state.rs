@@ -10,7 +10,7 @@ use alloy_trie::{HashBuilder, Nibbles};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
-use zkos_os::types::{AccountInfo, Log, SpecId, StateDiff, KECCAK_EMPTY};
+use zkos_os::types::{AccountInfo, SpecId, StateDiff, KECCAK_EMPTY};
 
 /// Root of the empty trie: keccak256(rlp("")).
 pub const EMPTY_ROOT: B256 =
@@ -266,45 +266,9 @@ fn trie_root(leaves: &mut [(B256, Vec<u8>)]) -> B256 {
     builder.root()
 }
 
-/// keccak256(rlp([[address, [topics...], data], ...])), the `logs` field of the state tests.
-pub fn logs_hash<'a>(logs: impl IntoIterator<Item = &'a Log>) -> B256 {
-    let encoded: Vec<Vec<u8>> = logs.into_iter().map(log_rlp).collect();
-    let payload_length: usize = encoded.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(payload_length + 9);
-    Header {
-        list: true,
-        payload_length,
-    }
-    .encode(&mut out);
-    for item in &encoded {
-        out.extend_from_slice(item);
-    }
-    keccak256(out)
-}
-
-/// rlp([address, [topics], data]) of one log.
-fn log_rlp(log: &Log) -> Vec<u8> {
-    let topics_length: usize = log.topics.iter().map(Encodable::length).sum();
-    let topics_header = Header {
-        list: true,
-        payload_length: topics_length,
-    };
-    let payload_length =
-        log.address.length() + topics_header.length() + topics_length + log.data.as_ref().length();
-    let mut out = Vec::with_capacity(payload_length + 9);
-    Header {
-        list: true,
-        payload_length,
-    }
-    .encode(&mut out);
-    log.address.encode(&mut out);
-    topics_header.encode(&mut out);
-    for topic in &log.topics {
-        topic.encode(&mut out);
-    }
-    log.data.as_ref().encode(&mut out);
-    out
-}
+/// keccak256(rlp([[address, [topics...], data], ...])), the `logs` field of the state tests:
+/// `os`'s, which the env block's output commits to.
+pub use zkos_os::bootloader::ethereum::receipts::logs_hash;
 
 #[cfg(test)]
 mod tests {

@@ -10,11 +10,12 @@
 //! line naming the file and field, never the end of the run.
 
 use crate::envjson;
+use crate::guest::{commitment_words, env_tape, Guest};
 use crate::hexjson::{self, ErrorKind, FieldError, FieldResult};
 use crate::skips::SkipList;
 use crate::state::{logs_hash, State};
 use crate::trace::{Eip3155Tracer, JsonLines, TxSummary};
-use crate::witness_builder::{self, BlockInput, BlockRunner, PreState};
+use crate::witness_builder::{self, BlockRunner, EnvBlock, PreState};
 use alloy_primitives::{Bytes, B256, U256};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -57,6 +58,10 @@ pub struct Options {
     /// pre-state ([`crate::witness_builder`]), then execute over a fresh state holding only
     /// that witness, apply the diff and compute the root in `os`.
     pub stateless: bool,
+    /// With [`Self::stateless`]: also run every entry in this guest on the simulator (an env
+    /// tape of the same block and witness) and require its output to equal the host's
+    /// commitment. The cycles add up in [`Summary::guest`].
+    pub guest: Option<Arc<Guest>>,
 }
 
 /// A trace destination shared by the runner's threads; remembers the first write error so
@@ -195,6 +200,19 @@ pub struct Summary {
     pub per_fork: BTreeMap<String, ForkCounts>,
     /// Post states, when [`Options::dump`] was set, sorted by label.
     pub dumps: Vec<Dump>,
+    /// The guest runs, when [`Options::guest`] was set.
+    pub guest: GuestTotals,
+}
+
+/// What the guest runs of a state-test run cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GuestTotals {
+    /// Entries run in the guest.
+    pub runs: usize,
+    /// Their cycles.
+    pub cycles: u64,
+    /// Their block gas.
+    pub gas: u64,
 }
 
 impl Summary {
@@ -205,6 +223,9 @@ impl Summary {
         self.unsupported += other.unsupported;
         self.failures.extend(other.failures);
         self.dumps.extend(other.dumps);
+        self.guest.runs += other.guest.runs;
+        self.guest.cycles += other.guest.cycles;
+        self.guest.gas += other.guest.gas;
         for (fork, c) in other.per_fork {
             let mine = self.per_fork.entry(fork).or_default();
             mine.passed += c.passed;
@@ -620,11 +641,14 @@ impl CaseCtx<'_> {
                     continue;
                 }
                 match self.run_entry(&case_data, spec, entry, &epath, indexes) {
-                    Ok((None, dump)) => {
+                    Ok((None, dump, guest)) => {
                         summary.pass(fork);
                         summary.dumps.extend(dump);
+                        summary.guest.runs += guest.runs;
+                        summary.guest.cycles += guest.cycles;
+                        summary.guest.gas += guest.gas;
                     }
-                    Ok((Some(problem), dump)) => {
+                    Ok((Some(problem), dump, _)) => {
                         summary.fail(self.failure(fork, &label, problem));
                         summary.dumps.extend(dump);
                     }
@@ -644,7 +668,7 @@ impl CaseCtx<'_> {
         entry: &Value,
         epath: &str,
         ix: Indexes,
-    ) -> FieldResult<(Option<String>, Option<Dump>)> {
+    ) -> FieldResult<(Option<String>, Option<Dump>, GuestTotals)> {
         let expect_exception = hexjson::opt(entry, "expectException")
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
         let mut env = envjson::parse_env(case.env, "env", spec, case.chain_id)?;
@@ -654,8 +678,12 @@ impl CaseCtx<'_> {
 
         if self.options.stateless {
             return match self.stateless_entry(case, &env, tx) {
-                Ok(outcome) => self.check(entry, epath, spec, ix, &expect_exception, outcome),
-                Err(message) => Ok((Some(message), None)),
+                Ok((outcome, guest)) => {
+                    let (problem, dump) =
+                        self.check(entry, epath, spec, ix, &expect_exception, outcome)?;
+                    Ok((problem, dump, guest))
+                }
+                Err(message) => Ok((Some(message), None, GuestTotals::default())),
             };
         }
         let mut traced: Option<TxSummary> = None;
@@ -672,7 +700,7 @@ impl CaseCtx<'_> {
                 let started = Instant::now();
                 let result = match execute(&oracle, self.options.trace.as_ref()) {
                     Ok(r) => r,
-                    Err(panic) => return Ok((Some(panic), None)),
+                    Err(panic) => return Ok((Some(panic), None, GuestTotals::default())),
                 };
                 let elapsed = started.elapsed().as_nanos();
                 let Some(receipt) = result.receipts.first() else {
@@ -682,6 +710,7 @@ impl CaseCtx<'_> {
                             result.receipts.len()
                         )),
                         None,
+                        GuestTotals::default(),
                     ));
                 };
                 post.apply_diff(&result.state_diff);
@@ -710,7 +739,8 @@ impl CaseCtx<'_> {
             logs,
             traced,
         };
-        self.check(entry, epath, spec, ix, &expect_exception, outcome)
+        let (problem, dump) = self.check(entry, epath, spec, ix, &expect_exception, outcome)?;
+        Ok((problem, dump, GuestTotals::default()))
     }
 
     /// The witness path of one entry: the minimal witness built from the case's pre-state,
@@ -723,7 +753,7 @@ impl CaseCtx<'_> {
         case: &Case<'_>,
         env: &BlockEnv,
         tx: Result<TxEnv, String>,
-    ) -> Result<Outcome, String> {
+    ) -> Result<(Outcome, GuestTotals), String> {
         let pre = case.full_witness()?;
         let (txs, unrepresentable) = match tx {
             Ok(tx) => (vec![tx], None),
@@ -732,11 +762,12 @@ impl CaseCtx<'_> {
                 Some(format!("transaction not representable: {why}")),
             ),
         };
-        let block = BlockInput {
+        let block = EnvBlock {
             env: env.clone(),
             txs,
             ancestors: envjson::test_ancestors(env.number),
             touch_coinbase: true,
+            pre_state_root: pre.root,
         };
         let built = witness_builder::build_witness(pre, &block, &mut ThreadRunner { trace: None })
             .map_err(|e| format!("witness builder: {e}"))?;
@@ -744,15 +775,19 @@ impl CaseCtx<'_> {
         let mut runner = ThreadRunner {
             trace: self.options.trace.as_ref(),
         };
-        let run = witness_builder::run_stateless(pre.root, &built.witness, &block, &mut runner)
+        let run = witness_builder::run_stateless(&built.witness, &block, &mut runner)
             .map_err(|e| format!("stateless run: {e}"))?;
         let elapsed = started.elapsed().as_nanos();
-        if run.post_root != built.post_root {
+        if run.output.post_state_root != built.post_root {
             return Err(format!(
                 "the stateless run's root {} differs from the recording run's {}",
-                run.post_root, built.post_root
+                run.output.post_state_root, built.post_root
             ));
         }
+        let guest = match &self.options.guest {
+            Some(guest) => Some(run_in_guest(guest, &block, &built.witness, &run.output)?),
+            None => None,
+        };
         let mut traced = None;
         let rejected = match (unrepresentable, run.result.receipts.first()) {
             (Some(why), _) => Some(why),
@@ -778,13 +813,14 @@ impl CaseCtx<'_> {
         let mut post = case.pre.clone();
         post.apply_diff(&run.result.state_diff);
         post.touch_coinbase(env.coinbase, env.spec);
-        Ok(Outcome {
+        let outcome = Outcome {
             post,
-            root: run.post_root,
+            root: run.output.post_state_root,
             rejected,
-            logs: logs_hash(run.result.receipts.iter().flat_map(|r| &r.logs)),
+            logs: run.output.logs_hash,
             traced,
-        })
+        };
+        Ok((outcome, guest.unwrap_or_default()))
     }
 
     /// Compares an entry's outcome with what the test expects: `Ok((None, _))` when it
@@ -875,6 +911,29 @@ impl CaseCtx<'_> {
         });
         Ok(((!problems.is_empty()).then(|| problems.join("; ")), dump))
     }
+}
+
+/// Runs one stateless entry in the guest: its env tape, the simulator, the output compared
+/// with the host's commitment (`Err` when they differ or the guest stops).
+fn run_in_guest(
+    guest: &Guest,
+    block: &EnvBlock,
+    witness: &crate::blockdir::WitnessFile,
+    host: &witness_builder::EnvOutput,
+) -> Result<GuestTotals, String> {
+    let run = guest.run(&env_tape(block, witness))?;
+    let expected = commitment_words(&host.commitment().0);
+    if run.output != expected {
+        return Err(format!(
+            "the guest's output {:08x?} differs from the host's commitment {:08x?}",
+            run.output, expected
+        ));
+    }
+    Ok(GuestTotals {
+        runs: 1,
+        cycles: run.cycles,
+        gas: host.gas_used,
+    })
 }
 
 /// What an entry's run gave, whichever path ran it.

@@ -25,9 +25,10 @@ use zkos_os::commitment::mpt::{MptError, MptState};
 use zkos_os::commitment::StateCommitment;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::oracle::{GenesisAccount, Oracle};
-use zkos_os::stateless::{Ancestors, WitnessError, WitnessOracle};
+use zkos_os::stateless::env_block;
+use zkos_os::stateless::{WitnessError, WitnessOracle};
 use zkos_os::types::{
-    AccountDiff, AccountInfo, BlockEnv, BlockResult, SpecId, StateDiff, TxEnv, KECCAK_EMPTY,
+    AccountDiff, AccountInfo, BlockEnv, BlockResult, StateDiff, TxEnv, KECCAK_EMPTY,
 };
 
 /// Something that runs a block over an oracle: a bootloader, or a caller's wrapper that
@@ -43,20 +44,10 @@ impl<E: ExecutionEnvironment> BlockRunner for Bootloader<E> {
     }
 }
 
-/// The block besides its state: what both runs feed the oracle.
-#[derive(Clone, Debug)]
-pub struct BlockInput {
-    /// The block's environment, fork included.
-    pub env: BlockEnv,
-    /// The transactions, in order.
-    pub txs: Vec<TxEnv>,
-    /// The BLOCKHASH answers (given, not proven: the host's blocks have no headers).
-    pub ancestors: Ancestors,
-    /// Do what geth's state-test runner does after the block: from Spurious Dragon on, an
-    /// empty coinbase is deleted, even when the block never made it exist
-    /// ([`touch_coinbase`]).
-    pub touch_coinbase: bool,
-}
+/// The block besides its witness: `os`'s env block (environment, transactions with senders,
+/// trusted ancestors, coinbase touch, pre-state root), what both runs feed the oracle.
+pub use zkos_os::stateless::EnvBlock;
+pub use zkos_os::stateless::EnvOutput;
 
 /// Why a witness could not be built or a stateless run failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,17 +156,24 @@ pub struct Recorded {
 pub struct StatelessRun {
     /// The block's result.
     pub result: BlockResult,
-    /// The post-state root computed in `os` from the witness alone.
-    pub post_root: B256,
+    /// The output computed in `os` from the witness alone (its post-state root included):
+    /// what the guest commits to for the same input.
+    pub output: EnvOutput,
 }
 
 /// Builds the minimal witness of `block` over the full `pre`-state: one run over all of it
 /// with node tracking on, the diff applied and the root computed, then what was used.
 pub fn build_witness<R: BlockRunner>(
     pre: &PreState,
-    block: &BlockInput,
+    block: &EnvBlock,
     runner: &mut R,
 ) -> Result<Recorded, StatelessRunError> {
+    if block.pre_state_root != pre.root {
+        return Err(StatelessRunError::Run(format!(
+            "the block's pre-state root {} is not the pre-state's {}",
+            block.pre_state_root, pre.root
+        )));
+    }
     let mut state = MptState::from_witness(pre.root, pre.nodes.iter().map(Vec::as_slice))?;
     state.set_tracking(true);
     let codes: Vec<&[u8]> = pre.codes.values().map(|c| c.as_ref()).collect();
@@ -191,7 +189,7 @@ pub fn build_witness<R: BlockRunner>(
         return Err(e.into());
     }
     let mut state = oracle.into_state();
-    let post_root = post_state(&mut state, &result.state_diff, block)?;
+    let post_root = env_block::post_state(block, &mut state, &result.state_diff)?;
 
     let mut touched: BTreeMap<Address, BTreeSet<U256>> = BTreeMap::new();
     for address in accounts.list {
@@ -230,52 +228,42 @@ pub fn build_witness<R: BlockRunner>(
     })
 }
 
-/// Runs `block` statelessly: a fresh state over `witness.state` against `pre_root`, an oracle
-/// over `witness.codes`, the diff applied and the post-state root computed in `os`.
+/// A `zkos run` block as an env block (no coinbase touch, the state tests' ancestors) with
+/// its minimal witness: what `zkos run --witness` writes and `zkos guest run BLOCK.json`
+/// hands the guest.
+pub fn witness_of_json_block<R: BlockRunner>(
+    block: &crate::blockjson::Block,
+    runner: &mut R,
+) -> Result<(EnvBlock, Recorded), String> {
+    let pre = PreState::from_state(&block.pre).map_err(|e| format!("pre-state tries: {e}"))?;
+    let input = EnvBlock {
+        env: block.env.clone(),
+        txs: block.txs.clone(),
+        ancestors: crate::envjson::test_ancestors(block.env.number),
+        touch_coinbase: false,
+        pre_state_root: pre.root,
+    };
+    let built = build_witness(&pre, &input, runner).map_err(|e| format!("witness builder: {e}"))?;
+    Ok((input, built))
+}
+
+/// Runs `block` statelessly with `os`'s two steps around the runner: a fresh state over
+/// `witness.state` against the block's pre-state root and an oracle over `witness.codes`
+/// ([`env_block::load_env_witness`]), then the diff applied, the root and the output
+/// computed ([`env_block::finish_env_block`]).
 pub fn run_stateless<R: BlockRunner>(
-    pre_root: B256,
     witness: &WitnessFile,
-    block: &BlockInput,
+    block: &EnvBlock,
     runner: &mut R,
 ) -> Result<StatelessRun, StatelessRunError> {
     let slices = witness.lend();
-    let view = slices.witness();
-    let state = MptState::from_witness(pre_root, view.state.iter().copied())?;
-    let oracle = oracle_over(state, view.codes, block);
+    let oracle = env_block::load_env_witness(block, &slices.witness())?;
     let result = runner.run(&oracle).map_err(StatelessRunError::Run)?;
-    if let Some(e) = oracle.error() {
-        return Err(e.into());
-    }
-    let mut state = oracle.into_state();
-    let post_root = post_state(&mut state, &result.state_diff, block)?;
-    Ok(StatelessRun { result, post_root })
+    let output = env_block::finish_env_block(block, oracle, &result)?;
+    Ok(StatelessRun { result, output })
 }
 
-/// geth's state-test coinbase touch on the commitment: from Spurious Dragon on, a coinbase
-/// that exists and is empty after the block is deleted (a second, one-account diff).
-pub fn touch_coinbase(
-    state: &mut MptState,
-    coinbase: Address,
-    spec: SpecId,
-) -> Result<(), MptError> {
-    if spec < SpecId::SpuriousDragon {
-        return Ok(());
-    }
-    if state.account(coinbase)?.is_some_and(|a| a.info.is_empty()) {
-        state.apply(&StateDiff {
-            accounts: vec![AccountDiff {
-                address: coinbase,
-                info: None,
-                code: None,
-                storage_cleared: true,
-                storage: Vec::new(),
-            }],
-        })?;
-    }
-    Ok(())
-}
-
-fn oracle_over<'a>(state: MptState, codes: &[&'a [u8]], block: &BlockInput) -> WitnessOracle<'a> {
+fn oracle_over<'a>(state: MptState, codes: &[&'a [u8]], block: &EnvBlock) -> WitnessOracle<'a> {
     WitnessOracle::new(
         block.env.clone(),
         block.txs.clone(),
@@ -283,19 +271,6 @@ fn oracle_over<'a>(state: MptState, codes: &[&'a [u8]], block: &BlockInput) -> W
         codes,
         block.ancestors.clone(),
     )
-}
-
-/// Applies the block's diff, then the coinbase touch if asked for; the new root.
-fn post_state(
-    state: &mut MptState,
-    diff: &StateDiff,
-    block: &BlockInput,
-) -> Result<B256, MptError> {
-    state.apply(diff)?;
-    if block.touch_coinbase {
-        touch_coinbase(state, block.env.coinbase, block.env.spec)?;
-    }
-    state.root()
 }
 
 /// Items in the order first seen, each once.
@@ -398,7 +373,7 @@ mod tests {
     use super::*;
     use crate::envjson;
     use alloy_primitives::{address, keccak256};
-    use zkos_os::types::TxStatus;
+    use zkos_os::types::{SpecId, TxStatus};
 
     /// Caller, a contract that reads slot 1, writes slot 2 and clears slot 3, an empty
     /// coinbase, and a bystander the block never touches.
@@ -446,7 +421,7 @@ mod tests {
         state
     }
 
-    fn block(spec: SpecId) -> BlockInput {
+    fn block(spec: SpecId, pre_state_root: B256) -> EnvBlock {
         let env = BlockEnv {
             spec,
             chain_id: 1,
@@ -464,11 +439,12 @@ mod tests {
             gas_price: U256::ZERO,
             ..Default::default()
         };
-        BlockInput {
+        EnvBlock {
             ancestors: envjson::test_ancestors(env.number),
             env,
             txs: vec![tx],
             touch_coinbase: true,
+            pre_state_root,
         }
     }
 
@@ -482,7 +458,7 @@ mod tests {
             "os and alloy-trie agree on the pre-state"
         );
         for spec in [SpecId::Homestead, SpecId::Cancun] {
-            let block = block(spec);
+            let block = block(spec, full.root);
             let mut boot = Bootloader::new();
             let built = build_witness(&full, &block, &mut boot).unwrap();
             let receipt = &built.result.receipts[0];
@@ -502,8 +478,8 @@ mod tests {
             assert!(built.witness.keys.iter().any(|k| k.len() == 32));
             assert!(built.witness.keys.len() >= 6, "{:?}", built.witness.keys);
 
-            let fresh = run_stateless(full.root, &built.witness, &block, &mut boot).unwrap();
-            assert_eq!(fresh.post_root, built.post_root);
+            let fresh = run_stateless(&built.witness, &block, &mut boot).unwrap();
+            assert_eq!(fresh.output.post_state_root, built.post_root);
             assert_eq!(fresh.result, built.result);
         }
     }
@@ -512,12 +488,12 @@ mod tests {
     fn a_missing_node_or_code_is_a_witness_error() {
         let pre = pre();
         let full = PreState::from_state(&pre).unwrap();
-        let block = block(SpecId::Cancun);
+        let block = block(SpecId::Cancun, full.root);
         let mut boot = Bootloader::new();
         let built = build_witness(&full, &block, &mut boot).unwrap();
         let mut without_code = built.witness.clone();
         without_code.codes.clear();
-        let r = run_stateless(full.root, &without_code, &block, &mut boot);
+        let r = run_stateless(&without_code, &block, &mut boot);
         assert!(
             matches!(
                 r,
@@ -532,7 +508,7 @@ mod tests {
             if keccak256(&dropped) == full.root {
                 continue;
             }
-            let err = run_stateless(full.root, &short, &block, &mut boot).unwrap_err();
+            let err = run_stateless(&short, &block, &mut boot).unwrap_err();
             assert!(err.to_string().contains("missing"), "{err}");
         }
     }
@@ -545,7 +521,7 @@ mod tests {
         for (spec, deleted) in [(SpecId::Homestead, false), (SpecId::SpuriousDragon, true)] {
             let mut state =
                 MptState::from_witness(full.root, full.nodes.iter().map(Vec::as_slice)).unwrap();
-            touch_coinbase(&mut state, coinbase, spec).unwrap();
+            env_block::touch_coinbase(&mut state, coinbase, spec).unwrap();
             let mut host = pre.clone();
             host.touch_coinbase(coinbase, spec);
             assert_eq!(state.root().unwrap(), host.root());
@@ -568,17 +544,18 @@ mod tests {
             post.root()
         };
         let pre = PreState::from_state(&block.pre).unwrap();
-        let input = BlockInput {
+        let input = EnvBlock {
             env: block.env.clone(),
             txs: block.txs.clone(),
             ancestors: envjson::test_ancestors(block.env.number),
             touch_coinbase: false,
+            pre_state_root: pre.root,
         };
         let built = build_witness(&pre, &input, &mut boot).unwrap();
         assert_eq!(built.post_root, expected);
         let file = WitnessFile::from_json(&built.witness.to_json()).unwrap();
-        let run = run_stateless(pre.root, &file, &input, &mut boot).unwrap();
-        assert_eq!(run.post_root, expected);
+        let run = run_stateless(&file, &input, &mut boot).unwrap();
+        assert_eq!(run.output.post_state_root, expected);
         assert!(file.keys.iter().all(|k| k.len() == 20 || k.len() == 32));
     }
 }

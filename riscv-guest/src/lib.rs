@@ -3,8 +3,9 @@
 //! same code runs in the riscv32im binary (`src/main.rs`, Airbender's machine model) and
 //! natively in host tests, through the [`platform`] layer.
 //!
-//! Output words: on success, the 32-byte [`zkos_os::stateless::BlockOutput::commitment`] as
-//! eight big-endian words (word `i` is bytes `4i..4i+4`). On failure, seven words
+//! Output words: on success, the 32-byte [`zkos_os::stateless::BlockOutput::commitment`] (for
+//! an env tape, [`zkos_os::stateless::EnvOutput::commitment`]) as eight big-endian words
+//! (word `i` is bytes `4i..4i+4`). On failure, seven words
 //! `0xffff_ffff` and an eighth naming the failure ([`Failure`]). A panic, or running out of
 //! memory, ends in an illegal-instruction trap instead: no output at all.
 #![no_std]
@@ -21,8 +22,9 @@ pub use zkos_os;
 use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::chain::ChainConfig;
+use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::evm::EvmInterpreter;
-use zkos_os::stateless::{self, ExecutionWitness, StatelessError};
+use zkos_os::stateless::{self, env_block, EnvBlock, ExecutionWitness, StatelessError};
 use zkos_os::types::SpecId;
 
 /// Why a run published a failure value; the code is the eighth output word.
@@ -33,7 +35,8 @@ pub enum Failure {
     Tape = 1,
     /// The chain config on the tape is malformed.
     Chain = 2,
-    /// The block's bytes or a signature are invalid.
+    /// The block's bytes or a signature are invalid (for an env tape: the env block does
+    /// not decode).
     Block = 3,
     /// The witness cannot serve the block.
     Witness = 4,
@@ -66,26 +69,19 @@ pub fn validate_tape(words: &[u32], arena: Arena) -> [u32; 8] {
         Ok(t) => t,
         Err(_) => return failure_words(Failure::Tape),
     };
-    let chain = match ChainConfig::decode(tape.chain) {
-        Ok(c) => c,
-        Err(_) => return failure_words(Failure::Chain),
-    };
+    let mut boot = bootloader(arena);
     let witness = ExecutionWitness {
         state: &tape.state,
         codes: &tape.codes,
         headers: &tape.headers,
     };
-    #[cfg(not(feature = "opcode-markers"))]
-    let mut boot = Bootloader::with_parts(
-        arena,
-        EvmInterpreter::with_tracer(SpecId::Osaka, markers::TxMarkers),
-    );
-    // The profiling build marks every EVM instruction for the profiler.
-    #[cfg(feature = "opcode-markers")]
-    let mut boot = Bootloader::with_parts(
-        arena,
-        EvmInterpreter::with_tracer(SpecId::Osaka, markers::OpcodeMarkers),
-    );
+    if tape.kind == tape::Kind::Env {
+        return run_env(&mut boot, tape.block, &witness);
+    }
+    let chain = match ChainConfig::decode(tape.chain) {
+        Ok(c) => c,
+        Err(_) => return failure_words(Failure::Chain),
+    };
     match stateless::validate_block(&mut boot, &chain, tape.block, &witness) {
         Ok(output) => commitment_words(&output.commitment().0),
         Err(e) => failure_words(match e {
@@ -95,6 +91,40 @@ pub fn validate_tape(words: &[u32], arena: Arena) -> [u32; 8] {
             StatelessError::Mismatch(_) => Failure::Mismatch,
         }),
     }
+}
+
+/// An env tape: the env block decoded (else [`Failure::Block`]) and run over the witness
+/// (else [`Failure::Witness`]); the output's commitment.
+fn run_env<E: ExecutionEnvironment>(
+    boot: &mut Bootloader<E>,
+    bytes: &[u8],
+    witness: &ExecutionWitness<'_>,
+) -> [u32; 8] {
+    let Ok(block) = EnvBlock::decode(bytes) else {
+        return failure_words(Failure::Block);
+    };
+    match env_block::run_env_block(boot, &block, witness) {
+        Ok((_, output)) => commitment_words(&output.commitment().0),
+        Err(_) => failure_words(Failure::Witness),
+    }
+}
+
+/// The guest's bootloader: the interpreter with the transaction markers.
+#[cfg(not(feature = "opcode-markers"))]
+fn bootloader(arena: Arena) -> Bootloader<EvmInterpreter<markers::TxMarkers>> {
+    Bootloader::with_parts(
+        arena,
+        EvmInterpreter::with_tracer(SpecId::Osaka, markers::TxMarkers),
+    )
+}
+
+/// The profiling build's: every EVM instruction marked for the profiler.
+#[cfg(feature = "opcode-markers")]
+fn bootloader(arena: Arena) -> Bootloader<EvmInterpreter<markers::OpcodeMarkers>> {
+    Bootloader::with_parts(
+        arena,
+        EvmInterpreter::with_tracer(SpecId::Osaka, markers::OpcodeMarkers),
+    )
 }
 
 /// The whole guest: reads the tape from `p` and validates it.

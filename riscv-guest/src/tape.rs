@@ -1,14 +1,18 @@
-//! The guest's input tape: everything stateless validation needs (the chain config, the RLP
-//! block and the witness), as 32-bit words, the unit the machine hands out one per read.
+//! The guest's input tape: everything stateless validation needs, as 32-bit words, the unit
+//! the machine hands out one per read. Two kinds, told apart by the magic word:
 //!
-//! Layout, every number a word:
 //! ```text
-//! MAGIC  total_words
-//! item(chain)  item(block)  list(state nodes)  list(codes)  list(headers)
+//! block tape: MAGIC      total_words item(chain) item(block) list(state) list(codes) list(headers)
+//! env tape:   MAGIC_ENV  total_words item(env block) list(state) list(codes)
 //! item = byte_len, then the bytes packed little-endian into words, the last one padded
 //!        with zero bytes
 //! list = count, then count items
 //! ```
+//! A block tape carries a real RLP block, its chain config and a full execution witness. An
+//! env tape carries an [`zkos_os::stateless::EnvBlock`] (environment, transactions with
+//! senders, trusted pre-state root and ancestors: the state tests and `zkos run` blocks) and
+//! the witness of its pre-state.
+//!
 //! The guest reads `total_words` words into one buffer and [`decode`] points every item into
 //! it: no byte is copied. Decoding is strict (one meaning per tape): the magic, the total,
 //! every length, zero padding and no trailing words are checked; anything else is a
@@ -17,8 +21,10 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-/// "ZKT1": the tape format's tag and version.
+/// "ZKT1": the block tape's tag and version.
 pub const MAGIC: u32 = 0x5a4b_5431;
+/// "ZKE1": the env tape's tag and version.
+pub const MAGIC_ENV: u32 = 0x5a4b_4531;
 /// Most words a tape may have (1 GiB of RAM holds the tape and everything else).
 pub const MAX_TAPE_WORDS: usize = 64 << 20;
 
@@ -56,12 +62,24 @@ impl fmt::Display for TapeError {
     }
 }
 
+/// Which input a tape holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// A real block: chain config, RLP block, witness with headers.
+    #[default]
+    Block,
+    /// An env block: [`Tape::block`] is [`zkos_os::stateless::EnvBlock::encode`]'s form,
+    /// [`Tape::chain`] and [`Tape::headers`] are empty.
+    Env,
+}
+
 /// A decoded tape: slices into the word buffer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tape<'a> {
+    pub kind: Kind,
     /// [`zkos_os::chain::ChainConfig::encode`]'s form.
     pub chain: &'a [u8],
-    /// The RLP block.
+    /// The RLP block, or the env block.
     pub block: &'a [u8],
     pub state: Vec<&'a [u8]>,
     pub codes: Vec<&'a [u8]>,
@@ -129,19 +147,32 @@ impl<'a> Reader<'a> {
 pub fn decode(words: &[u32]) -> Result<Tape<'_>, TapeError> {
     let mut r = Reader { words, at: 0 };
     let magic = r.word()?;
-    if magic != MAGIC {
-        return Err(TapeError::BadMagic(magic));
-    }
+    let kind = match magic {
+        MAGIC => Kind::Block,
+        MAGIC_ENV => Kind::Env,
+        _ => return Err(TapeError::BadMagic(magic)),
+    };
     let total = r.word()?;
     if total as usize != words.len() {
         return Err(TapeError::BadTotal(total));
     }
-    let tape = Tape {
-        chain: r.item()?,
-        block: r.item()?,
-        state: r.list()?,
-        codes: r.list()?,
-        headers: r.list()?,
+    let tape = match kind {
+        Kind::Block => Tape {
+            kind,
+            chain: r.item()?,
+            block: r.item()?,
+            state: r.list()?,
+            codes: r.list()?,
+            headers: r.list()?,
+        },
+        Kind::Env => Tape {
+            kind,
+            chain: &[],
+            block: r.item()?,
+            state: r.list()?,
+            codes: r.list()?,
+            headers: Vec::new(),
+        },
     };
     if r.at != words.len() {
         return Err(TapeError::Trailing { at: r.at });
@@ -170,14 +201,23 @@ fn push_list<'b>(out: &mut Vec<u32>, items: impl ExactSizeIterator<Item = &'b [u
     }
 }
 
-/// Encodes a tape (the host side of [`decode`]).
+/// Encodes a tape (the host side of [`decode`]); an env tape ignores `chain` and
+/// `headers`.
 pub fn encode(tape: &Tape<'_>) -> Vec<u32> {
-    let mut out = alloc::vec![MAGIC, 0];
-    push_item(&mut out, tape.chain);
+    let magic = match tape.kind {
+        Kind::Block => MAGIC,
+        Kind::Env => MAGIC_ENV,
+    };
+    let mut out = alloc::vec![magic, 0];
+    if tape.kind == Kind::Block {
+        push_item(&mut out, tape.chain);
+    }
     push_item(&mut out, tape.block);
     push_list(&mut out, tape.state.iter().copied());
     push_list(&mut out, tape.codes.iter().copied());
-    push_list(&mut out, tape.headers.iter().copied());
+    if tape.kind == Kind::Block {
+        push_list(&mut out, tape.headers.iter().copied());
+    }
     out[1] = out.len() as u32;
     out
 }
@@ -191,6 +231,7 @@ mod tests {
         let node = [1u8, 2, 3, 4, 5];
         let code = [0x60u8];
         encode(&Tape {
+            kind: Kind::Block,
             chain: b"chain",
             block: b"block bytes",
             state: vec![&node[..], &[]],
@@ -240,5 +281,30 @@ mod tests {
         let state_at = block_at + 1 + 3;
         count[state_at] = 1 << 30;
         assert_eq!(decode(&count), Err(TapeError::Truncated { at: state_at }));
+    }
+
+    #[test]
+    fn env_tape_round_trip_and_cuts() {
+        let node = [9u8; 7];
+        let words = encode(&Tape {
+            kind: Kind::Env,
+            block: b"env block",
+            state: vec![&node[..]],
+            codes: vec![],
+            ..Tape::default()
+        });
+        assert_eq!(words[0], MAGIC_ENV);
+        let tape = decode(&words).unwrap();
+        assert_eq!(tape.kind, Kind::Env);
+        assert_eq!(tape.block, b"env block");
+        assert_eq!(tape.state, vec![&node[..]]);
+        assert!(tape.chain.is_empty() && tape.codes.is_empty() && tape.headers.is_empty());
+        for cut in 0..words.len() {
+            assert!(decode(&words[..cut]).is_err(), "cut at {cut}");
+        }
+        // The block layout read as an env tape (or the reverse) does not decode.
+        let mut swapped = sample();
+        swapped[0] = MAGIC_ENV;
+        assert!(decode(&swapped).is_err());
     }
 }

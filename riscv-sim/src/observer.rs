@@ -65,3 +65,30 @@ pub trait Observer {
 pub struct NoObserver;
 
 impl Observer for NoObserver {}
+
+/// Two observers of one run (a profile and a transaction split, say), each told everything.
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    #[inline(always)]
+    fn on_instruction(&mut self, pc: u32, view: &View<'_>) {
+        self.0.on_instruction(pc, view);
+        self.1.on_instruction(pc, view);
+    }
+
+    #[inline(always)]
+    fn on_call(&mut self, pc: u32, target: u32, view: &View<'_>) {
+        self.0.on_call(pc, target, view);
+        self.1.on_call(pc, target, view);
+    }
+
+    #[inline(always)]
+    fn on_return(&mut self, pc: u32, target: u32, view: &View<'_>) {
+        self.0.on_return(pc, target, view);
+        self.1.on_return(pc, target, view);
+    }
+
+    #[inline(always)]
+    fn on_tape_read(&mut self, pc: u32, index: usize, word: u32) {
+        self.0.on_tape_read(pc, index, word);
+        self.1.on_tape_read(pc, index, word);
+    }
+}

@@ -10,10 +10,12 @@
 //! 4. [`post_state_root`]: the state diff applied to the partial tries, the new root;
 //! 5. [`ExecutedBlock::mismatches`] against the header, then [`output`].
 
+pub mod env_block;
 pub mod oracle;
 pub mod output;
 pub mod witness;
 
+pub use env_block::{EnvBlock, EnvOutput};
 pub use oracle::WitnessOracle;
 pub use output::BlockOutput;
 pub use witness::{Ancestors, ExecutionWitness, WitnessError};

@@ -139,6 +139,16 @@ impl Ancestors {
         Ok((parent, ancestors))
     }
 
+    /// Number of the newest ancestor (the parent).
+    pub fn newest(&self) -> u64 {
+        self.newest
+    }
+
+    /// `hashes()[i]` is the hash of block `newest() - i`.
+    pub fn hashes(&self) -> &[B256] {
+        &self.hashes
+    }
+
     /// The hash of block `number`, if the chain reaches it.
     pub fn get(&self, number: u64) -> Option<B256> {
         let back = self.newest.checked_sub(number)?;

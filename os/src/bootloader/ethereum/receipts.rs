@@ -52,6 +52,19 @@ fn encode_log(out: &mut Vec<u8>, log: &Log) {
     rlp::encode_bytes(out, &log.data);
 }
 
+/// keccak256 of the RLP list of `logs`: how the state tests commit to a transaction's logs,
+/// and what an env block's output carries.
+pub fn logs_hash<'a>(logs: impl IntoIterator<Item = &'a Log>) -> B256 {
+    let mut payload = Vec::new();
+    for log in logs {
+        encode_log(&mut payload, log);
+    }
+    let mut out = Vec::with_capacity(payload.len() + 9);
+    rlp::encode_list_header(&mut out, payload.len());
+    out.extend_from_slice(&payload);
+    keccak256(out)
+}
+
 /// The consensus encoding of a receipt (EIP-658 status, EIP-2718 type prefix): the value of
 /// the receipts trie. `bloom` is the receipt's own logs bloom.
 pub fn encode_receipt(tx_type: u8, receipt: &TxReceipt, bloom: &Bloom, out: &mut Vec<u8>) {
