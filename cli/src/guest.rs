@@ -1,11 +1,13 @@
 //! `zkos guest`: the riscv32im guest on the simulator of Airbender's machine model.
-//! - `run PATH...`: each PATH a stateless block folder or a `zkos run` block file (whose
-//!   witness the host builds); the guest's output beside the x86 run's commitment, cycles,
+//! - `run PATH...`: each PATH a stateless block folder (consecutive folders must chain) or
+//!   a `zkos run` block file (whose witness the host builds); the guest's output beside the
+//!   x86 run's commitment, cycles,
 //!   cycles per gas and per transaction, and the top functions of the cycle profile.
 //! - `statetest PATH...`: the state tests through the guest (see [`crate::statetest`]).
 
 use crate::run::Guarded;
 use crate::UsageError;
+use alloy_primitives::B256;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -100,6 +102,18 @@ struct Input {
     tape: Vec<u32>,
     host: Result<([u32; 8], u64), String>,
     label: String,
+    /// A block folder's link to its neighbours, from the host's block output (which the
+    /// guest's commitment covers): (block hash, parent hash, pre-state root, post-state root).
+    link: Option<Link>,
+}
+
+/// What chains two blocks: the hashes and roots of a block output.
+#[derive(Clone, Copy)]
+struct Link {
+    hash: B256,
+    parent: B256,
+    pre_root: B256,
+    post_root: B256,
 }
 
 /// A block folder (stateless validation on the host), or a `zkos run` block file (its
@@ -114,6 +128,12 @@ fn load(path: &Path) -> Result<Input, String> {
         let label = validated
             .as_ref()
             .map_or(name, |out| out.number.to_string());
+        let link = validated.as_ref().ok().map(|out| Link {
+            hash: out.block_hash,
+            parent: out.parent_hash,
+            pre_root: out.pre_state_root,
+            post_root: out.post_state_root,
+        });
         let host = validated
             .map(|out| (commitment_words(&out.commitment().0), out.gas_used))
             .map_err(|e| format!("invalid block: {e}"));
@@ -121,6 +141,7 @@ fn load(path: &Path) -> Result<Input, String> {
             tape: tape_of(&input),
             host,
             label,
+            link,
         });
     }
     let text = std::fs::read_to_string(path)
@@ -141,6 +162,7 @@ fn load(path: &Path) -> Result<Input, String> {
         tape: env_tape(&env_block, &built.witness),
         host,
         label: name,
+        link: None,
     })
 }
 
@@ -152,12 +174,28 @@ fn run(paths: &[PathBuf], options: &RunOptions) -> Result<bool, String> {
     };
     let guest = Guest::load(&elf)?;
     let mut ok = true;
+    let mut previous: Option<Link> = None;
     for path in paths {
         let input = load(path)?;
         let started = Instant::now();
         let (run, profile, txs) = guest.profile_by_transaction(&input.tape)?;
         let elapsed = started.elapsed();
         println!("{}:", path.display());
+        if let (Some(prev), Some(link)) = (previous, input.link) {
+            // Both commitments name these, so equal outputs prove the chain.
+            if link.parent == prev.hash && link.pre_root == prev.post_root {
+                println!(
+                    "  chained: parent is the previous block, pre-state root is its post-state root"
+                );
+            } else {
+                ok = false;
+                println!(
+                    "  does NOT chain: parent {} pre-state root {}, the previous block is {} with post-state root {}",
+                    link.parent, link.pre_root, prev.hash, prev.post_root
+                );
+            }
+        }
+        previous = input.link;
         println!("  output 0x{}", hex_words(&run.output));
         let gas = match &input.host {
             Ok((expected, gas)) => {

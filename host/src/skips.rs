@@ -30,6 +30,8 @@ pub struct SkipEntry {
     pub reason: String,
     /// Line number in the skip file, for messages.
     pub line: usize,
+    /// A `[guest]` entry: skipped only where the entry also runs in the guest.
+    pub guest_only: bool,
 }
 
 impl SkipEntry {
@@ -99,6 +101,12 @@ impl SkipList {
             if debug_only && !cfg!(debug_assertions) {
                 continue;
             }
+            // `[guest] pattern`: skipped only by runs that also take the entry through the
+            // guest (a limit of the guest machine, not a failure of the EVM).
+            let (pattern, guest_only) = match pattern.strip_prefix("[guest]") {
+                Some(rest) => (rest.trim(), true),
+                None => (pattern, false),
+            };
             let mut parts = pattern.split("::").map(str::trim);
             let path = parts.next().unwrap_or("").to_string();
             if path.is_empty() {
@@ -134,6 +142,7 @@ impl SkipList {
                 index: index.map(str::to_string),
                 reason: reason.to_string(),
                 line,
+                guest_only,
             });
         }
         Ok(SkipList { entries })
@@ -146,10 +155,24 @@ impl SkipList {
         SkipList::parse(&text, &path.display().to_string())
     }
 
-    /// The reason a test is skipped, if some entry covers it.
+    /// The reason a test is skipped, if some entry covers it (`[guest]` entries left out).
     pub fn reason(&self, rel_path: &str, case: &str, fork: &str, index: &str) -> Option<&str> {
+        self.reason_in(false, rel_path, case, fork, index)
+    }
+
+    /// [`Self::reason`] for a run that, with `in_guest`, also takes the test through the
+    /// guest, where the `[guest]` entries apply too.
+    pub fn reason_in(
+        &self,
+        in_guest: bool,
+        rel_path: &str,
+        case: &str,
+        fork: &str,
+        index: &str,
+    ) -> Option<&str> {
         self.entries
             .iter()
+            .filter(|e| in_guest || !e.guest_only)
             .find(|e| e.matches(rel_path, case, fork, index))
             .map(|e| e.reason.as_str())
     }
@@ -200,6 +223,28 @@ stSlow/ | a folder
         assert_eq!(
             list.reason("stExample/add11_yml.json", "c", "Cancun", "d0g0v0"),
             None
+        );
+    }
+
+    #[test]
+    fn guest_entries_apply_to_guest_runs_only() {
+        let list = SkipList::parse(
+            "[guest] a/b.json::*::Prague | needs more memory than the guest has\nc/d.json | other\n",
+            "skips.txt",
+        )
+        .unwrap();
+        assert_eq!(list.reason("a/b.json", "c", "Prague", "d0g0v0"), None);
+        assert_eq!(
+            list.reason_in(true, "a/b.json", "c", "Prague", "d0g0v0"),
+            Some("needs more memory than the guest has")
+        );
+        assert_eq!(
+            list.reason_in(true, "a/b.json", "c", "Osaka", "d0g0v0"),
+            None
+        );
+        assert_eq!(
+            list.reason_in(true, "c/d.json", "c", "Osaka", "d0g0v0"),
+            Some("other")
         );
     }
 

@@ -447,4 +447,8 @@ pub struct BlockResult {
     pub gas_used: u64,
     pub blob_gas_used: u64,
     pub state_diff: StateDiff,
+    /// Some frame halted because the arena had no room for its memory, calldata or
+    /// returndata (`HaltReason::MemoryLimit`): a limit of this machine, not of Ethereum, so
+    /// the result is not the block's. Stateless validation refuses to vouch for it.
+    pub memory_limit_hit: bool,
 }

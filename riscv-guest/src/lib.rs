@@ -44,6 +44,11 @@ pub enum Failure {
     Rejected = 5,
     /// Execution disagrees with the header.
     Mismatch = 6,
+    /// A frame needed more EVM memory than the guest's arena holds: the input may be valid,
+    /// but the run says nothing about it. Under Osaka's transaction gas cap (2^24) no
+    /// transaction can need that much (see `main.rs`); older forks' tests with gas limits in
+    /// the billions can.
+    MemoryLimit = 7,
 }
 
 /// The output words of a failure.
@@ -89,12 +94,14 @@ pub fn validate_tape(words: &[u32], arena: Arena) -> [u32; 8] {
             StatelessError::Witness(_) => Failure::Witness,
             StatelessError::Rejected(_) => Failure::Rejected,
             StatelessError::Mismatch(_) => Failure::Mismatch,
+            StatelessError::MemoryLimit => Failure::MemoryLimit,
         }),
     }
 }
 
 /// An env tape: the env block decoded (else [`Failure::Block`]) and run over the witness
-/// (else [`Failure::Witness`]); the output's commitment.
+/// (else [`Failure::Witness`]) within the arena (else [`Failure::MemoryLimit`]); the
+/// output's commitment.
 fn run_env<E: ExecutionEnvironment>(
     boot: &mut Bootloader<E>,
     bytes: &[u8],
@@ -104,6 +111,7 @@ fn run_env<E: ExecutionEnvironment>(
         return failure_words(Failure::Block);
     };
     match env_block::run_env_block(boot, &block, witness) {
+        Ok((result, _)) if result.memory_limit_hit => failure_words(Failure::MemoryLimit),
         Ok((_, output)) => commitment_words(&output.commitment().0),
         Err(_) => failure_words(Failure::Witness),
     }

@@ -10,8 +10,14 @@ mod guest {
     use zkos_riscv_guest::platform::airbender::{abort, publish, Airbender};
     use zkos_riscv_guest::zkos_os::arena::Arena;
 
-    /// EVM memory, stacks and returndata (the stacks alone take 33 MiB).
-    const ARENA_BYTES: usize = 96 << 20;
+    /// EVM memory, stacks and returndata: the stacks take 32 MiB, the rest is split 15:1
+    /// between memory and returndata, giving 105 MiB of EVM memory. Enough for any Osaka
+    /// transaction: frame memories cost 3m + m²/512 gas for m words, calldata passed to a
+    /// call takes no space of its own (`Arena::push_frame_from_memory`), so 1025 live frames
+    /// within 2^24 gas hold at most sqrt(512 · 1025 · 2^24) ≈ 2.96 M words (95 MB) by
+    /// Cauchy-Schwarz. Beyond it a frame halts and the guest publishes
+    /// `Failure::MemoryLimit`, never a commitment.
+    const ARENA_BYTES: usize = 144 << 20;
 
     #[global_allocator]
     static HEAP: BumpAlloc = BumpAlloc::empty();

@@ -108,6 +108,8 @@ impl<E: ExecutionEnvironment> Bootloader<E> {
         block: BlockEnv,
     ) -> BlockSession<'b, 'o, E> {
         self.ee.set_spec(block.spec);
+        // A refusal belongs to the block it happened in.
+        self.arena.take_exhausted();
         let buffers = self.buffers.take().unwrap_or_default();
         let system = System::with_buffers(oracle, block.spec, buffers);
         BlockSession {
@@ -405,6 +407,7 @@ impl<E: ExecutionEnvironment> BlockSession<'_, '_, E> {
         self.boot.buffers = Some(buffers);
         BlockResult {
             state_diff: diff,
+            memory_limit_hit: self.boot.arena.take_exhausted(),
             ..self.result
         }
     }

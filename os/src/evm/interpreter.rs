@@ -94,7 +94,11 @@ fn expand(
         return Err(HaltReason::OutOfGas);
     }
     *gas -= cost;
-    let new_len = usize::try_from(new_words * 32).map_err(|_| HaltReason::MemoryLimit)?;
+    let Ok(new_len) = usize::try_from(new_words * 32) else {
+        // Past a 32-bit address space (the guest): paid for, but not there to give.
+        arena.mark_exhausted();
+        return Err(HaltReason::MemoryLimit);
+    };
     arena
         .grow(mem, new_len)
         .map_err(|_| HaltReason::MemoryLimit)

@@ -43,6 +43,10 @@ pub enum StatelessError {
     Rejected(BlockRejection),
     /// Execution disagrees with the header on these fields.
     Mismatch(Vec<Mismatch>),
+    /// A frame needed more memory than this machine's arena holds
+    /// ([`crate::types::BlockResult::memory_limit_hit`]): the block may well be valid, but
+    /// this run cannot say what it does.
+    MemoryLimit,
 }
 
 impl fmt::Display for StatelessError {
@@ -51,6 +55,9 @@ impl fmt::Display for StatelessError {
             StatelessError::Block(e) => write!(f, "invalid block: {e}"),
             StatelessError::Witness(e) => write!(f, "witness: {e}"),
             StatelessError::Rejected(e) => write!(f, "invalid block: {e}"),
+            StatelessError::MemoryLimit => {
+                f.write_str("a frame needed more memory than this machine's arena holds")
+            }
             StatelessError::Mismatch(list) => {
                 f.write_str("header mismatch:")?;
                 for m in list {
@@ -93,7 +100,11 @@ pub fn execute<E: ExecutionEnvironment>(
     if let Some(e) = oracle.error() {
         return Err(StatelessError::Witness(e));
     }
-    executed.map_err(StatelessError::Rejected)
+    let executed = executed.map_err(StatelessError::Rejected)?;
+    if executed.result.memory_limit_hit {
+        return Err(StatelessError::MemoryLimit);
+    }
+    Ok(executed)
 }
 
 /// Step 4: applies the block's changes to the witness tries and returns the new state root.
