@@ -35,8 +35,8 @@ usage:
   zkos guest run PATH... [--elf=PATH] [--flamegraph SVG] [--opcodes]
       run the riscv32im guest (built with --profile guest unless --elf names one) on the
       simulator of Airbender's machine model, under the cycle profiler. PATH is a block
-      folder (as for replay) or a block file (as for run: its witness
-      is built on the host and the guest runs the env block over it). Prints the guest's
+      folder (as for replay; consecutive folders must chain) or a block file (as for run:
+      its witness is built on the host and the guest runs the env block over it). Prints the guest's
       output and whether it equals the x86 run of the same input, the cycles, cycles per
       gas, cycles per transaction and the top 15 functions. --flamegraph writes the SVG
       flamegraph to SVG and the folded stacks beside it (one input; with several, each
@@ -46,7 +46,8 @@ usage:
   zkos guest statetest [PATH...] [--fork F]... [--filter S] [--skip-file F] [--elf=PATH]
       statetest --stateless with every entry also run in the guest on the simulator (an
       env tape: the entry's environment, transaction and witness); an entry passes only
-      if the guest's output equals the host's commitment; prints the guest's total cycles
+      if the guest's output equals the host's commitment; [guest] entries of the skip
+      file apply; prints the guest's total cycles
   zkos help
       this text
 

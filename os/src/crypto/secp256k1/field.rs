@@ -152,9 +152,9 @@ impl FieldElement {
         debug_assert!(k < 1 << 16);
         let mut r = [0u32; 8];
         let mut carry = 0u32;
-        for i in 0..8 {
-            let v = self.0[i] as u64 * k as u64 + carry as u64;
-            r[i] = v as u32;
+        for (out, &limb) in r.iter_mut().zip(&self.0) {
+            let v = limb as u64 * k as u64 + carry as u64;
+            *out = v as u32;
             carry = (v >> 32) as u32;
         }
         if carry != 0 {
@@ -377,8 +377,8 @@ fn square_wide(a: &[u32; 8]) -> [u32; 16] {
     // it without overflow.
     let mut carry = 0u32;
     let mut prev = 0u32;
-    for i in 0..8 {
-        let sq = a[i] as u64 * a[i] as u64;
+    for (i, &limb) in a.iter().enumerate() {
+        let sq = limb as u64 * limb as u64;
         for (j, d) in [(2 * i, sq as u32), (2 * i + 1, (sq >> 32) as u32)] {
             let w = t[j];
             let shifted = (w << 1) | (prev >> 31);
