@@ -1,11 +1,13 @@
-//! zkos vs revm on the lab's workloads: one criterion group per workload, with `zkos` and
-//! `revm` side by side. Throughput is reported in gas ("elements" = gas units), so criterion's
+//! zkos vs revm on the lab's workloads (the hand-written ones, then the evmone-format
+//! benchmarks of ../shared/bench-contracts): one criterion group per workload, with `zkos` and
+//! `revm` side by side; `cargo bench -p zkos-bench --bench interpreters -- snailtracer` runs
+//! one. Throughput is reported in gas ("elements" = gas units), so criterion's
 //! `Melem/s` reads as Mgas/s.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use zkos_bench::revm_runner::RevmRunner;
 use zkos_bench::zkos_runner::ZkosRunner;
-use zkos_bench::{verify, workloads};
+use zkos_bench::{evmone, verify, workloads};
 
 /// Set to benchmark even when the engines disagree (e.g. profiling an interpreter that is
 /// still wrong on one workload); the disagreement is printed instead of aborting.
@@ -13,7 +15,10 @@ const SKIP_CHECK_VAR: &str = "ZKOS_BENCH_SKIP_CHECK";
 
 fn interpreters(c: &mut Criterion) {
     let strict = std::env::var_os(SKIP_CHECK_VAR).is_none();
-    for workload in workloads::all() {
+    let mut all = workloads::all();
+    let root = zkos_host::shared::bench_contracts_dir().unwrap_or_else(|e| panic!("{e}"));
+    all.extend(evmone::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
+    for workload in all {
         let gas = match verify(&workload) {
             Ok(agreement) => {
                 eprintln!(
@@ -31,7 +36,7 @@ fn interpreters(c: &mut Criterion) {
             }
         };
 
-        let mut group = c.benchmark_group(workload.name);
+        let mut group = c.benchmark_group(&workload.name);
         group.throughput(Throughput::Elements(gas));
         let mut zkos = ZkosRunner::new(&workload);
         group.bench_function("zkos", |b| b.iter(|| black_box(zkos.run())));

@@ -2,7 +2,8 @@
 //! profilers and instruction counters (`valgrind --tool=callgrind`, `perf stat`), whose counts
 //! do not depend on how loaded the machine is, unlike criterion's wall-clock times.
 //!
-//! `cargo run --release -p zkos-bench --example run_once -- <loop|storage|call> <zkos|revm> [runs]`
+//! `cargo run --release -p zkos-bench --example run_once -- <loop|storage|call|BENCH/LABEL> <zkos|revm> [runs]`
+//! (BENCH/LABEL: an evmone benchmark of ../shared/bench-contracts, e.g. `snailtracer/benchmark`)
 //! Running it with 0 and with N runs and subtracting gives the per-run count without setup.
 
 use std::hint::black_box;
@@ -18,7 +19,11 @@ fn main() {
         std::process::exit(2);
     };
     let runs: u32 = args.get(2).map_or(1, |r| r.parse().expect(usage));
-    let Some(workload) = workloads::all().into_iter().find(|w| w.name == name) else {
+    let mut all = workloads::all();
+    if let Ok(root) = zkos_host::shared::bench_contracts_dir() {
+        all.extend(zkos_bench::evmone::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
+    }
+    let Some(workload) = all.into_iter().find(|w| &w.name == name) else {
         eprintln!("unknown workload {name}; {usage}");
         std::process::exit(2);
     };

@@ -7,6 +7,7 @@
 //! cannot drift apart in setup. [`verify`] runs both once and refuses a workload on which they
 //! disagree: timing an interpreter that computes something else would be meaningless.
 
+pub mod evmone;
 pub mod revm_runner;
 pub mod workloads;
 pub mod zkos_runner;
@@ -21,9 +22,9 @@ use zkos_os::types::{BlockEnv, TxEnv};
 #[derive(Clone, Debug)]
 pub struct Workload {
     /// Short name; the criterion group (`<name>/zkos`, `<name>/revm`).
-    pub name: &'static str,
+    pub name: String,
     /// What the workload stresses, for reports.
-    pub summary: &'static str,
+    pub summary: String,
     pub block: BlockEnv,
     /// The initial state: every account the transaction may touch.
     pub accounts: Vec<(Address, GenesisAccount)>,
@@ -82,7 +83,7 @@ impl Outcome {
 /// Why a workload may not be benchmarked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mismatch {
-    pub workload: &'static str,
+    pub workload: String,
     /// One line per problem found.
     pub problems: Vec<String>,
 }
@@ -188,7 +189,7 @@ pub fn verify(workload: &Workload) -> Result<Agreement, Mismatch> {
         Ok(Agreement { zkos, revm })
     } else {
         Err(Mismatch {
-            workload: workload.name,
+            workload: workload.name.clone(),
             problems,
         })
     }

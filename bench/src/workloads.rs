@@ -61,8 +61,8 @@ pub fn loop_heavy() -> Workload {
         acc ^= acc >> 11;
     }
     Workload {
-        name: "loop",
-        summary: "arithmetic loop (MUL/ADD/SHL/SHR/XOR, counter, JUMPI), no storage",
+        name: "loop".into(),
+        summary: "arithmetic loop (MUL/ADD/SHL/SHR/XOR, counter, JUMPI), no storage".into(),
         expected: Expected {
             output: Some(word(acc)),
             storage: Vec::new(),
@@ -97,9 +97,10 @@ pub fn storage_heavy() -> Workload {
         expected.push((CONTRACT, U256::from(STORAGE_BASE + i), value));
     }
     Workload {
-        name: "storage",
+        name: "storage".into(),
         summary: "SSTORE/SLOAD over distinct slots: cold writes, warm read-modify-write, \
-                  cold reads of pre-set slots, clears with refunds",
+                  cold reads of pre-set slots, clears with refunds"
+            .into(),
         expected: Expected {
             output: None,
             storage: expected,
@@ -125,8 +126,9 @@ pub fn call_heavy() -> Workload {
         acc = acc.wrapping_add(x.wrapping_mul(x).wrapping_add(x ^ U256::from(0x5555)));
     }
     Workload {
-        name: "call",
-        summary: "CALL to a small contract in a loop, RETURNDATASIZE/RETURNDATACOPY of its result",
+        name: "call".into(),
+        summary: "CALL to a small contract in a loop, RETURNDATASIZE/RETURNDATACOPY of its result"
+            .into(),
         expected: Expected {
             output: Some(word(acc)),
             storage: Vec::new(),
@@ -140,7 +142,7 @@ pub fn call_heavy() -> Workload {
 
 /// The part every workload shares: a Cancun block and one EIP-1559 call from [`CALLER`] to
 /// [`CONTRACT`] with no calldata, over `contracts` plus the funded caller.
-fn call_to(contracts: Vec<(Address, GenesisAccount)>) -> Workload {
+pub(crate) fn call_to(contracts: Vec<(Address, GenesisAccount)>) -> Workload {
     let gwei = U256::from(1_000_000_000u64);
     let block = BlockEnv {
         spec: SpecId::Cancun,
@@ -174,8 +176,8 @@ fn call_to(contracts: Vec<(Address, GenesisAccount)>) -> Workload {
     let mut accounts = vec![(CALLER, caller)];
     accounts.extend(contracts);
     Workload {
-        name: "",
-        summary: "",
+        name: String::new(),
+        summary: String::new(),
         block,
         accounts,
         tx,
@@ -184,7 +186,7 @@ fn call_to(contracts: Vec<(Address, GenesisAccount)>) -> Workload {
 }
 
 /// A contract account with `code` and `storage` and nothing else.
-fn contract(code: Bytes, storage: Vec<(U256, U256)>) -> GenesisAccount {
+pub(crate) fn contract(code: Bytes, storage: Vec<(U256, U256)>) -> GenesisAccount {
     GenesisAccount {
         balance: U256::ZERO,
         nonce: 1,

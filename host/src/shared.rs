@@ -122,6 +122,12 @@ pub fn mainnet_blocks_dir() -> Result<PathBuf, String> {
     )
 }
 
+/// The public benchmark contracts (`bench-contracts`: one folder per benchmark, then one
+/// per source; see its README and SOURCES.md).
+pub fn bench_contracts_dir() -> Result<PathBuf, String> {
+    existing(shared_dir()?.join("bench-contracts"), "bench-contracts")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
