@@ -109,9 +109,7 @@ fn run(
     options.skips = match skip_file {
         Some(file) => SkipList::load(&file)?,
         None => {
-            let default = shared::workspace_root()?
-                .join("tests")
-                .join("statetest-skips.txt");
+            let default = SkipList::project_file()?;
             if default.is_file() {
                 SkipList::load(&default)?
             } else {

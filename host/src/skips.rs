@@ -148,6 +148,18 @@ impl SkipList {
         Ok(SkipList { entries })
     }
 
+    /// The project's one skip file, `tests/statetest-skips.txt` of the workspace.
+    pub fn project_file() -> Result<std::path::PathBuf, String> {
+        Ok(crate::shared::workspace_root()?
+            .join("tests")
+            .join("statetest-skips.txt"))
+    }
+
+    /// Reads and parses the project's skip file ([`Self::project_file`]).
+    pub fn load_project() -> Result<SkipList, String> {
+        SkipList::load(&SkipList::project_file()?)
+    }
+
     /// Reads and parses a skip file.
     pub fn load(path: &Path) -> Result<SkipList, String> {
         let text = std::fs::read_to_string(path)
@@ -289,7 +301,6 @@ stSlow/ | a folder
 
     #[test]
     fn the_project_skip_file_parses() {
-        let root = crate::shared::workspace_root().unwrap();
-        SkipList::load(&root.join("tests").join("statetest-skips.txt")).unwrap();
+        SkipList::load_project().unwrap();
     }
 }

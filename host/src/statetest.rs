@@ -217,6 +217,14 @@ pub struct GuestTotals {
     pub gas: u64,
 }
 
+impl GuestTotals {
+    fn add(&mut self, other: GuestTotals) {
+        self.runs += other.runs;
+        self.cycles += other.cycles;
+        self.gas = self.gas.saturating_add(other.gas);
+    }
+}
+
 impl Summary {
     fn merge(&mut self, other: Summary) {
         self.passed += other.passed;
@@ -225,9 +233,7 @@ impl Summary {
         self.unsupported += other.unsupported;
         self.failures.extend(other.failures);
         self.dumps.extend(other.dumps);
-        self.guest.runs += other.guest.runs;
-        self.guest.cycles += other.guest.cycles;
-        self.guest.gas = self.guest.gas.saturating_add(other.guest.gas);
+        self.guest.add(other.guest);
         for (fork, c) in other.per_fork {
             let mine = self.per_fork.entry(fork).or_default();
             mine.passed += c.passed;
@@ -652,9 +658,7 @@ impl CaseCtx<'_> {
                     Ok((None, dump, guest)) => {
                         summary.pass(fork);
                         summary.dumps.extend(dump);
-                        summary.guest.runs += guest.runs;
-                        summary.guest.cycles += guest.cycles;
-                        summary.guest.gas = summary.guest.gas.saturating_add(guest.gas);
+                        summary.guest.add(guest);
                     }
                     Ok((Some(problem), dump, _)) => {
                         summary.fail(self.failure(fork, &label, problem));

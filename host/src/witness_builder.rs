@@ -26,7 +26,7 @@ use zkos_os::commitment::StateCommitment;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::oracle::{GenesisAccount, Oracle};
 use zkos_os::stateless::env_block;
-use zkos_os::stateless::{WitnessError, WitnessOracle};
+use zkos_os::stateless::{StatelessError, WitnessError, WitnessOracle};
 use zkos_os::types::{
     AccountDiff, AccountInfo, BlockEnv, BlockResult, StateDiff, TxEnv, KECCAK_EMPTY,
 };
@@ -70,6 +70,15 @@ impl fmt::Display for StatelessRunError {
 impl From<WitnessError> for StatelessRunError {
     fn from(e: WitnessError) -> Self {
         StatelessRunError::Witness(e)
+    }
+}
+
+impl From<StatelessError> for StatelessRunError {
+    fn from(e: StatelessError) -> Self {
+        match e {
+            StatelessError::Witness(e) => StatelessRunError::Witness(e),
+            other => StatelessRunError::Run(other.to_string()),
+        }
     }
 }
 

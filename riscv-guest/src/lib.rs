@@ -89,13 +89,18 @@ pub fn validate_tape(words: &[u32], arena: Arena) -> [u32; 8] {
     };
     match stateless::validate_block(&mut boot, &chain, tape.block, &witness) {
         Ok(output) => commitment_words(&output.commitment().0),
-        Err(e) => failure_words(match e {
-            StatelessError::Block(_) => Failure::Block,
-            StatelessError::Witness(_) => Failure::Witness,
-            StatelessError::Rejected(_) => Failure::Rejected,
-            StatelessError::Mismatch(_) => Failure::Mismatch,
-            StatelessError::MemoryLimit => Failure::MemoryLimit,
-        }),
+        Err(e) => failure_words(failure_of(&e)),
+    }
+}
+
+/// The failure value of a validation error.
+fn failure_of(e: &StatelessError) -> Failure {
+    match e {
+        StatelessError::Block(_) => Failure::Block,
+        StatelessError::Witness(_) => Failure::Witness,
+        StatelessError::Rejected(_) => Failure::Rejected,
+        StatelessError::Mismatch(_) => Failure::Mismatch,
+        StatelessError::MemoryLimit => Failure::MemoryLimit,
     }
 }
 
@@ -111,9 +116,8 @@ fn run_env<E: ExecutionEnvironment>(
         return failure_words(Failure::Block);
     };
     match env_block::run_env_block(boot, &block, witness) {
-        Ok((result, _)) if result.memory_limit_hit => failure_words(Failure::MemoryLimit),
         Ok((_, output)) => commitment_words(&output.commitment().0),
-        Err(_) => failure_words(Failure::Witness),
+        Err(e) => failure_words(failure_of(&e)),
     }
 }
 

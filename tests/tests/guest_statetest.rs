@@ -44,9 +44,7 @@ fn state_tests_in_the_guest_equal_the_host() {
     };
     let elf = build_guest().unwrap_or_else(|e| panic!("{e}"));
     let guest = Guest::load(&elf).unwrap_or_else(|e| panic!("{e}"));
-    let root = shared::workspace_root().unwrap_or_else(|e| panic!("{e}"));
-    let skips = SkipList::load(&root.join("tests").join("statetest-skips.txt"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let skips = SkipList::load_project().unwrap_or_else(|e| panic!("{e}"));
     let summary = run_paths(
         &paths,
         &Options {

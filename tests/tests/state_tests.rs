@@ -57,9 +57,7 @@ fn run_suite(dir: &Path, subset: &str, stateless: bool) -> Summary {
             .collect(),
         _ => vec![dir.to_path_buf()],
     };
-    let root = shared::workspace_root().unwrap_or_else(|e| panic!("{e}"));
-    let skips = SkipList::load(&root.join("tests").join("statetest-skips.txt"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let skips = SkipList::load_project().unwrap_or_else(|e| panic!("{e}"));
     let summary = run_paths(
         &paths,
         &Options {

@@ -106,48 +106,13 @@ mod tests {
     use super::*;
     use crate::precompiles::PrecompileError;
     use alloy_primitives::hex;
-    use k256::elliptic_curve::ff::PrimeField;
-    use k256::elliptic_curve::group::Group;
-    use k256::elliptic_curve::ops::{LinearCombination, Reduce};
-    use k256::elliptic_curve::point::DecompressPoint;
-    use k256::elliptic_curve::sec1::ToEncodedPoint;
-    use k256::elliptic_curve::subtle::Choice;
-    use k256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, U256};
 
-    /// [`recover_address`] on k256's field and group arithmetic (the guest's path before
-    /// `crate::crypto::secp256k1`): the reference both other paths are tested against.
+    /// [`recover_address`] on k256's arithmetic (the reference of the crate's own secp256k1
+    /// tests too): what both other paths are tested against.
     fn recover_k256(hash: &[u8; 32], y_is_odd: u8, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 20]> {
-        let (hash, r, s) = (*hash, *r, *s);
-        // r and s must lie in [1, n-1]; from_repr rejects values >= n.
-        let r_bytes = FieldBytes::from(r);
-        let r_scalar: Scalar = Option::from(Scalar::from_repr(r_bytes))?;
-        let s_scalar: Scalar = Option::from(Scalar::from_repr(FieldBytes::from(s)))?;
-        if bool::from(r_scalar.is_zero()) || bool::from(s_scalar.is_zero()) {
-            return None;
-        }
-
-        // R is the curve point with x = r (r < n < p, and v 27/28 never asks for x = r + n).
-        let big_r: AffinePoint =
-            Option::from(AffinePoint::decompress(&r_bytes, Choice::from(y_is_odd)))?;
-        let z = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(hash));
-        let r_inv: Scalar = Option::from(r_scalar.invert())?;
-        let u1 = -(z * r_inv);
-        let u2 = s_scalar * r_inv;
-        let q = ProjectivePoint::lincomb(
-            &ProjectivePoint::GENERATOR,
-            &u1,
-            &ProjectivePoint::from(big_r),
-            &u2,
-        );
-        if bool::from(q.is_identity()) {
-            return None;
-        }
-        let encoded = q.to_affine().to_encoded_point(false);
-        // Uncompressed SEC1: 0x04 ‖ x ‖ y; the address hashes x ‖ y.
-        let xy = encoded.as_bytes().get(1..65)?;
-        let digest = keccak256(xy);
+        let key = crate::crypto::secp256k1::tests::k256_recover(hash, y_is_odd == 1, r, s)?;
         let mut address = [0u8; 20];
-        address.copy_from_slice(&digest[12..]);
+        address.copy_from_slice(&keccak256(key)[12..]);
         Some(address)
     }
 

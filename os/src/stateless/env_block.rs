@@ -7,7 +7,7 @@
 //! The input's canonical form ([`EnvBlock::encode`], RLP) is what the guest's tape carries
 //! and what [`EnvOutput::input_hash`] hashes, so the output names exactly what it covers.
 
-use super::{Ancestors, ExecutionWitness, WitnessError, WitnessOracle};
+use super::{Ancestors, ExecutionWitness, StatelessError, WitnessError, WitnessOracle};
 use crate::bootloader::ethereum::receipts::logs_hash;
 use crate::bootloader::Bootloader;
 use crate::commitment::mpt::{MptError, MptState};
@@ -61,25 +61,16 @@ impl EnvOutput {
     /// The fixed layout the commitment hashes: the tag; the five hashes in declaration
     /// order; gas used and blob gas used as 8-byte big-endian.
     pub fn encode(&self) -> [u8; ENV_ENCODED_LEN] {
-        let mut out = [0u8; ENV_ENCODED_LEN];
-        let mut at = 0;
-        let mut put = |bytes: &[u8]| {
-            out[at..at + bytes.len()].copy_from_slice(bytes);
-            at += bytes.len();
-        };
-        put(ENV_OUTPUT_VERSION);
-        for hash in [
-            &self.input_hash,
-            &self.pre_state_root,
-            &self.post_state_root,
-            &self.logs_hash,
-            &self.outcomes_hash,
-        ] {
-            put(hash.as_slice());
-        }
-        put(&self.gas_used.to_be_bytes());
-        put(&self.blob_gas_used.to_be_bytes());
-        out
+        super::output::pack(&[
+            ENV_OUTPUT_VERSION,
+            self.input_hash.as_slice(),
+            self.pre_state_root.as_slice(),
+            self.post_state_root.as_slice(),
+            self.logs_hash.as_slice(),
+            self.outcomes_hash.as_slice(),
+            &self.gas_used.to_be_bytes(),
+            &self.blob_gas_used.to_be_bytes(),
+        ])
     }
 
     /// keccak256 of [`Self::encode`]: the guest's public output for such a block.
@@ -126,17 +117,23 @@ pub fn load_env_witness<'a>(
 }
 
 /// Step 2, after the block ran over the oracle: the first read the witness could not prove,
-/// else the diff applied (and the coinbase touched if asked), the new root and the output.
+/// else a frame the arena could not hold ([`StatelessError::MemoryLimit`], as for real
+/// blocks), else the diff applied (and the coinbase touched if asked), the new root and the
+/// output.
 pub fn finish_env_block(
     block: &EnvBlock,
     oracle: WitnessOracle<'_>,
     result: &BlockResult,
-) -> Result<EnvOutput, WitnessError> {
+) -> Result<EnvOutput, StatelessError> {
     if let Some(e) = oracle.error() {
-        return Err(e);
+        return Err(StatelessError::Witness(e));
+    }
+    if result.memory_limit_hit {
+        return Err(StatelessError::MemoryLimit);
     }
     let mut state = oracle.into_state();
-    let post_state_root = post_state(block, &mut state, &result.state_diff)?;
+    let post_state_root = post_state(block, &mut state, &result.state_diff)
+        .map_err(|e| StatelessError::Witness(e.into()))?;
     Ok(EnvOutput {
         input_hash: keccak256(block.encode()),
         pre_state_root: block.pre_state_root,
@@ -168,8 +165,8 @@ pub fn run_env_block<E: ExecutionEnvironment>(
     boot: &mut Bootloader<E>,
     block: &EnvBlock,
     witness: &ExecutionWitness<'_>,
-) -> Result<(BlockResult, EnvOutput), WitnessError> {
-    let oracle = load_env_witness(block, witness)?;
+) -> Result<(BlockResult, EnvOutput), StatelessError> {
+    let oracle = load_env_witness(block, witness).map_err(StatelessError::Witness)?;
     let result = boot.run_block(&oracle);
     let output = finish_env_block(block, oracle, &result)?;
     Ok((result, output))

@@ -43,39 +43,43 @@ impl BlockOutput {
     /// timestamp as 8-byte big-endian; the ten hashes from `chain_hash` to
     /// `logs_bloom_hash` in declaration order; gas used and blob gas used, 8-byte big-endian.
     pub fn encode(&self) -> [u8; ENCODED_LEN] {
-        let mut out = [0u8; ENCODED_LEN];
-        let mut at = 0;
-        let mut put = |bytes: &[u8]| {
-            out[at..at + bytes.len()].copy_from_slice(bytes);
-            at += bytes.len();
-        };
-        put(OUTPUT_VERSION);
-        put(&self.chain_id.to_be_bytes());
-        put(&self.number.to_be_bytes());
-        put(&self.timestamp.to_be_bytes());
-        for hash in [
-            &self.chain_hash,
-            &self.block_hash,
-            &self.parent_hash,
-            &self.pre_state_root,
-            &self.post_state_root,
-            &self.transactions_root,
-            &self.receipts_root,
-            &self.withdrawals_root,
-            &self.requests_hash,
-            &self.logs_bloom_hash,
-        ] {
-            put(hash.as_slice());
-        }
-        put(&self.gas_used.to_be_bytes());
-        put(&self.blob_gas_used.to_be_bytes());
-        out
+        pack(&[
+            OUTPUT_VERSION,
+            &self.chain_id.to_be_bytes(),
+            &self.number.to_be_bytes(),
+            &self.timestamp.to_be_bytes(),
+            self.chain_hash.as_slice(),
+            self.block_hash.as_slice(),
+            self.parent_hash.as_slice(),
+            self.pre_state_root.as_slice(),
+            self.post_state_root.as_slice(),
+            self.transactions_root.as_slice(),
+            self.receipts_root.as_slice(),
+            self.withdrawals_root.as_slice(),
+            self.requests_hash.as_slice(),
+            self.logs_bloom_hash.as_slice(),
+            &self.gas_used.to_be_bytes(),
+            &self.blob_gas_used.to_be_bytes(),
+        ])
     }
 
     /// keccak256 of [`Self::encode`]: the guest's public output.
     pub fn commitment(&self) -> B256 {
         keccak256(self.encode())
     }
+}
+
+/// The parts laid end to end in a fixed-size layout (the block and env outputs'); the parts
+/// must fill it exactly.
+pub(crate) fn pack<const N: usize>(parts: &[&[u8]]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    for part in parts {
+        out[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    debug_assert_eq!(at, N, "the parts fill the layout");
+    out
 }
 
 #[cfg(test)]

@@ -25,6 +25,6 @@ mod table;
 mod wnaf;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use recover::recover_public_key;

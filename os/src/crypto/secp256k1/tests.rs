@@ -452,7 +452,12 @@ fn mul_add_matches_k256() {
 }
 
 /// k256's recovery, as in the precompile before this module: the reference.
-fn k256_recover(hash: &[u8; 32], y_odd: bool, r: &[u8; 32], s: &[u8; 32]) -> Option<[u8; 64]> {
+pub(crate) fn k256_recover(
+    hash: &[u8; 32],
+    y_odd: bool,
+    r: &[u8; 32],
+    s: &[u8; 32],
+) -> Option<[u8; 64]> {
     use k256::elliptic_curve::point::DecompressPoint;
     use k256::elliptic_curve::subtle::Choice;
     let r_s: k256::Scalar = Option::from(k256::Scalar::from_repr((*r).into()))?;
