@@ -51,6 +51,12 @@ pub fn main_with(args: &[String], in_guest: bool) -> Result<ExitCode, UsageError
             "--json" => options.json = true,
             "--dump" => options.dump = true,
             "--stateless" => options.stateless = true,
+            "--engine" => {
+                let name = value("--engine")?;
+                options.engine = zkos_evm_jit::Mode::parse(&name).ok_or_else(|| {
+                    UsageError(format!("unknown engine {name:?} (interp, jit or tiered)"))
+                })?;
+            }
             flag if flag.starts_with("--") => {
                 return Err(UsageError(format!("unknown option {flag:?} for statetest")))
             }

@@ -1,3 +1,17 @@
-//! The Cranelift JIT for EVM bytecode: the sequencer's fast path. It will implement
-//! `zkos_os::ee::ExecutionEnvironment` over the same arena and system as the interpreter.
-//! Nothing is compiled yet; this crate holds the place in the workspace.
+//! The Cranelift JIT for EVM bytecode: the sequencer's fast path.
+//!
+//! [`JitEngine`] implements `zkos_os::ee::ExecutionEnvironment` over the same arena, system,
+//! gas schedule, opcode table and analysis as the interpreter, whose frame it shares: compiled
+//! code inlines the cheap instructions and runs the others through the interpreter's own
+//! implementation ([`zkos_os::evm::interpreter::step`]), so there is one copy of the EVM's
+//! semantics. A frame can move from compiled code to the interpreter at any block boundary,
+//! which is how the rare paths (a block that halts, an entry compiled code lacks) stay
+//! exact without being compiled.
+
+pub mod abi;
+pub mod code;
+pub mod compiler;
+pub mod engine;
+
+pub use compiler::{compile, host_isa, CompileError};
+pub use engine::{JitEngine, JitStats, Mode};

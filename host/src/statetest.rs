@@ -28,6 +28,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use zkos_evm_jit::{JitEngine, Mode};
+use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::evm::EvmInterpreter;
@@ -63,6 +65,8 @@ pub struct Options {
     /// tape of the same block and witness) and require its output to equal the host's
     /// commitment. The cycles add up in [`Summary::guest`].
     pub guest: Option<Arc<Guest>>,
+    /// The engine that executes (the interpreter by default; tracing always interprets).
+    pub engine: Mode,
 }
 
 /// A trace destination shared by the runner's threads; remembers the first write error so
@@ -377,6 +381,8 @@ thread_local! {
     static BOOTLOADER: RefCell<Option<Bootloader>> = const { RefCell::new(None) };
     /// The tracing one, with the output it writes to.
     static TRACED: RefCell<Option<(TraceOutput, TracedBootloader)>> = const { RefCell::new(None) };
+    /// The JIT engine's, with the mode it was made for.
+    static JIT: RefCell<Option<(Mode, Bootloader<JitEngine>)>> = const { RefCell::new(None) };
 }
 
 /// Runs a block on `slot`'s bootloader (made by `make` if there is none); a panic discards
@@ -397,8 +403,26 @@ fn run_guarded<E: ExecutionEnvironment, O: Oracle>(
 }
 
 /// Runs a block on this thread's bootloader, the tracing one when `trace` is set.
-fn execute<O: Oracle>(oracle: &O, trace: Option<&TraceOutput>) -> Result<BlockResult, String> {
+fn execute<O: Oracle>(
+    oracle: &O,
+    trace: Option<&TraceOutput>,
+    engine: Mode,
+) -> Result<BlockResult, String> {
     let Some(out) = trace else {
+        if engine != Mode::Interp {
+            return JIT.with(|cell| {
+                let mut cell = cell.borrow_mut();
+                let mut slot = match cell.take() {
+                    Some((mode, boot)) if mode == engine => Some(boot),
+                    _ => None,
+                };
+                let make =
+                    || Bootloader::with_parts(Arena::new(), JitEngine::new(engine, SpecId::Cancun));
+                let result = run_guarded(&mut slot, make, oracle);
+                *cell = slot.map(|boot| (engine, boot));
+                result
+            });
+        }
         return BOOTLOADER
             .with(|cell| run_guarded(&mut cell.borrow_mut(), Bootloader::new, oracle));
     };
@@ -421,11 +445,12 @@ fn execute<O: Oracle>(oracle: &O, trace: Option<&TraceOutput>) -> Result<BlockRe
 /// [`execute`] as the witness builder's runner.
 struct ThreadRunner<'t> {
     trace: Option<&'t TraceOutput>,
+    engine: Mode,
 }
 
 impl BlockRunner for ThreadRunner<'_> {
     fn run<O: Oracle>(&mut self, oracle: &O) -> Result<BlockResult, String> {
-        execute(oracle, self.trace)
+        execute(oracle, self.trace, self.engine)
     }
 }
 
@@ -710,10 +735,11 @@ impl CaseCtx<'_> {
                 case.pre.fill_oracle(&mut oracle);
                 envjson::set_test_block_hashes(&mut oracle, env.number);
                 let started = Instant::now();
-                let result = match execute(&oracle, self.options.trace.as_ref()) {
-                    Ok(r) => r,
-                    Err(panic) => return Ok((Some(panic), None, GuestTotals::default())),
-                };
+                let result =
+                    match execute(&oracle, self.options.trace.as_ref(), self.options.engine) {
+                        Ok(r) => r,
+                        Err(panic) => return Ok((Some(panic), None, GuestTotals::default())),
+                    };
                 let elapsed = started.elapsed().as_nanos();
                 let Some(receipt) = result.receipts.first() else {
                     return Ok((
@@ -781,11 +807,19 @@ impl CaseCtx<'_> {
             touch_coinbase: true,
             pre_state_root: pre.root,
         };
-        let built = witness_builder::build_witness(pre, &block, &mut ThreadRunner { trace: None })
-            .map_err(|e| format!("witness builder: {e}"))?;
+        let built = witness_builder::build_witness(
+            pre,
+            &block,
+            &mut ThreadRunner {
+                trace: None,
+                engine: self.options.engine,
+            },
+        )
+        .map_err(|e| format!("witness builder: {e}"))?;
         let started = Instant::now();
         let mut runner = ThreadRunner {
             trace: self.options.trace.as_ref(),
+            engine: self.options.engine,
         };
         let run = witness_builder::run_stateless(&built.witness, &block, &mut runner)
             .map_err(|e| format!("stateless run: {e}"))?;

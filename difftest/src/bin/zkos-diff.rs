@@ -9,6 +9,7 @@ use zkos_difftest::gen::Kind;
 use zkos_difftest::minimize::minimize;
 use zkos_difftest::runner::{self, Config};
 use zkos_difftest::{deviations, outcome};
+use zkos_evm_jit::Mode;
 
 const HELP: &str = "\
 zkos-diff: run generated programs through zkos and revm and compare every observable
@@ -33,14 +34,32 @@ USAGE:
   zkos-diff deviations
       Lists revm's known deviations and why the specification is on zkos's side.
 
-  --engine E   the zkos engine under test: `interpreter` (the default)
+  --engine E   the zkos engine under test: `interpreter` (the default), `jit` (every
+               contract and init code compiled) or `tiered` (compiled from a contract's
+               second frame)
+  --against E  the reference for run, replay and minimize: `revm` (the default; its known
+               deviations excuse differences) or `interpreter` (for the JIT: nothing is
+               excused)
 ";
 
 fn engine(name: &str) -> Result<Box<dyn Engine>, String> {
     match name {
         "interpreter" | "zkos" => Ok(Box::new(ZkosEngine::interpreter())),
-        other => Err(format!("unknown engine `{other}` (known: interpreter)")),
+        "revm" => Ok(Box::new(RevmEngine::new())),
+        "jit" => Ok(Box::new(ZkosEngine::jit(Mode::Jit))),
+        // Threshold 2: the second frame of a contract already runs compiled.
+        "tiered" => Ok(Box::new(ZkosEngine::jit(Mode::Tiered { threshold: 2 }))),
+        other => Err(format!(
+            "unknown engine `{other}` (known: interpreter, jit, tiered, revm)"
+        )),
     }
+}
+
+/// The reference of `--against` (revm unless named).
+fn reference(args: &Args) -> Result<(String, Box<dyn Engine>), String> {
+    let name = args.flags.get("against").map_or("revm", |s| s).to_string();
+    let e = engine(&name)?;
+    Ok((name, e))
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -117,11 +136,12 @@ fn cmd_run(args: &Args) -> Result<bool, String> {
         kinds,
         boundary,
     };
+    let (against, _) = reference(args)?;
     let start = Instant::now();
     let summary = runner::run(
         &config,
         || engine(&engine_name).expect("checked above"),
-        || Box::new(RevmEngine::new()),
+        || engine(&against).expect("checked above"),
     );
     // Mismatches a known deviation explains are counted, not printed or saved (`--all` does).
     let all = args.flags.contains_key("all");
@@ -167,11 +187,11 @@ fn cmd_run(args: &Args) -> Result<bool, String> {
 fn cmd_replay(args: &Args) -> Result<bool, String> {
     let name = args.flags.get("engine").map_or("interpreter", |s| s);
     let mut left = engine(name)?;
-    let mut right = RevmEngine::new();
+    let (_, mut right) = reference(args)?;
     let mut all_same = true;
     for path in &args.positional {
         let case = read_case(path)?;
-        match runner::check(&case, left.as_mut(), &mut right)? {
+        match runner::check(&case, left.as_mut(), right.as_mut())? {
             None => println!("{path}: the engines agree"),
             Some(m) => {
                 all_same &= m.deviation.is_some();
@@ -191,7 +211,7 @@ fn cmd_minimize(args: &Args) -> Result<bool, String> {
     let name = args.flags.get("engine").map_or("interpreter", |s| s);
     let case = read_case(path)?;
     let mut left = engine(name)?;
-    let mut right = RevmEngine::new();
+    let (_, mut right) = reference(args)?;
     let mut fails = |c: &Case| {
         let (Ok(l), Ok(r)) = (left.run(c), right.run(c)) else {
             return false;
@@ -219,7 +239,7 @@ fn cmd_minimize(args: &Args) -> Result<bool, String> {
         code
     );
     let mut left = engine(name)?;
-    if let Some(m) = runner::check(&small, left.as_mut(), &mut right)? {
+    if let Some(m) = runner::check(&small, left.as_mut(), right.as_mut())? {
         println!("{m}");
     }
     Ok(true)

@@ -240,9 +240,14 @@ fn tx_outcome(result: &ExecutionResult) -> TxOutcome {
     }
 }
 
+impl RevmEngine {
+    /// The reference's name in reports.
+    pub const NAME: &'static str = "revm";
+}
+
 impl Engine for RevmEngine {
     fn name(&self) -> &str {
-        "revm"
+        Self::NAME
     }
 
     fn run(&mut self, case: &Case) -> Result<Outcome, String> {

@@ -25,6 +25,18 @@ impl ZkosEngine<EvmInterpreter> {
     }
 }
 
+impl ZkosEngine<zkos_evm_jit::JitEngine> {
+    /// The JIT engine in `mode` (`jit` compiles every contract and init code).
+    pub fn jit(mode: zkos_evm_jit::Mode) -> Self {
+        let name = match mode {
+            zkos_evm_jit::Mode::Interp => "jit-interp",
+            zkos_evm_jit::Mode::Jit => "jit",
+            zkos_evm_jit::Mode::Tiered { .. } => "tiered",
+        };
+        ZkosEngine::with_ee(name, zkos_evm_jit::JitEngine::new(mode, SpecId::Cancun))
+    }
+}
+
 impl<E: ExecutionEnvironment> ZkosEngine<E> {
     /// The bootloader over `ee` (the JIT, a tiered engine, ...), reported as `name`.
     pub fn with_ee(name: &str, ee: E) -> Self {

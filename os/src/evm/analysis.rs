@@ -63,7 +63,7 @@ pub struct AnalyzedCode {
 /// Whether `op` ends a basic block: control leaves, or the next instruction must see the
 /// exact gas left.
 #[inline]
-fn ends_block(op: u8) -> bool {
+pub fn ends_block(op: u8) -> bool {
     use opcodes::*;
     matches!(
         op,

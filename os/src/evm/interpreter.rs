@@ -2,6 +2,7 @@
 //! frame until it ends or needs the bootloader (call, create).
 
 use super::analysis::AnalyzedCode;
+use super::arith::{self, small};
 use super::gas;
 use super::opcodes::*;
 use super::tracer::{Step, Tracer};
@@ -46,18 +47,6 @@ fn addr_of(v: U256) -> Address {
 #[inline(always)]
 fn word_of(a: Address) -> U256 {
     U256::from_be_bytes(a.into_word().0)
-}
-
-/// `v` as a memory offset or length; `None` when it cannot be one (it would cost more gas
-/// than exists).
-#[inline(always)]
-fn small(v: U256) -> Option<usize> {
-    let l = v.as_limbs();
-    if (l[1] | l[2] | l[3]) == 0 && l[0] <= u32::MAX as u64 {
-        Some(l[0] as usize)
-    } else {
-        None
-    }
 }
 
 /// `v` as u64, saturating.
@@ -117,71 +106,6 @@ fn copy_padded(dst: &mut [u8], src: &[u8], src_off: U256) {
     let n = dst.len().min(src.len() - start);
     dst[..n].copy_from_slice(&src[start..start + n]);
     dst[n..].fill(0);
-}
-
-fn sdiv(a: U256, b: U256) -> U256 {
-    if b.is_zero() {
-        return U256::ZERO;
-    }
-    let (an, bn) = (a.bit(255), b.bit(255));
-    let ua = if an { a.wrapping_neg() } else { a };
-    let ub = if bn { b.wrapping_neg() } else { b };
-    let q = ua / ub;
-    if an != bn {
-        q.wrapping_neg()
-    } else {
-        q
-    }
-}
-
-fn smod(a: U256, b: U256) -> U256 {
-    if b.is_zero() {
-        return U256::ZERO;
-    }
-    let an = a.bit(255);
-    let ua = if an { a.wrapping_neg() } else { a };
-    let ub = if b.bit(255) { b.wrapping_neg() } else { b };
-    let r = ua % ub;
-    if an {
-        r.wrapping_neg()
-    } else {
-        r
-    }
-}
-
-fn signextend(b: U256, x: U256) -> U256 {
-    match small(b) {
-        Some(b) if b < 31 => {
-            let bit = b * 8 + 7;
-            let mask = (U256::from(1u8) << bit) - U256::from(1u8);
-            if x.bit(bit) {
-                x | !mask
-            } else {
-                x & mask
-            }
-        }
-        _ => x,
-    }
-}
-
-fn sar(shift: U256, x: U256) -> U256 {
-    let neg = x.bit(255);
-    match small(shift) {
-        Some(s) if s < 256 => {
-            if neg {
-                !((!x) >> s)
-            } else {
-                x >> s
-            }
-        }
-        _ => {
-            if neg {
-                U256::MAX
-            } else {
-                U256::ZERO
-            }
-        }
-    }
 }
 
 /// EIP-2200/2929/3529 SSTORE cost and refund (and the older rules by fork).
@@ -269,7 +193,40 @@ pub fn run<T: Tracer>(
     table: &OpTable,
     tracer: &mut T,
 ) -> FrameExit {
-    run_impl::<T, false>(f, cx, spec, table, tracer, false)
+    match run_impl::<T, false, false>(f, cx, spec, table, tracer, false) {
+        Some(exit) => exit,
+        // Only the one-instruction build continues without an exit.
+        None => unreachable!(),
+    }
+}
+
+/// Executes the one instruction at `f.pc`, in a basic block the caller has already entered
+/// (charged its static gas and checked its stack bounds, as [`BlockInfo`] says), and stops
+/// before the next: `None` when the frame goes on at `f.pc`, the frame's exit otherwise. The
+/// next block is never entered here, so a block-ending instruction (SSTORE) leaves that to
+/// the caller.
+///
+/// This is how the JIT runs the instructions it does not inline: their semantics (gas,
+/// memory expansion, state access, request building) stay in this one place. When the
+/// instruction cannot pay a dynamic cost from what the block's advance charge left, the rest
+/// of the frame runs here, instruction by instruction, until it exits (see `run_impl`).
+///
+/// [`BlockInfo`]: super::analysis::BlockInfo
+pub fn step(
+    f: &mut EvmFrame,
+    cx: &mut ExecContext<'_, '_>,
+    spec: SpecId,
+    table: &OpTable,
+) -> Option<FrameExit> {
+    debug_assert!(!f.enter_pending);
+    run_impl::<super::tracer::NoTracer, false, true>(
+        f,
+        cx,
+        spec,
+        table,
+        &mut super::tracer::NoTracer,
+        false,
+    )
 }
 
 /// The dispatch loop, in two builds. The fast one (`CAREFUL = false`) charges and checks a
@@ -284,14 +241,14 @@ pub fn run<T: Tracer>(
 /// entered its own block).
 // `refunded` is set by arms that return right after (block-ending ones): harmless.
 #[allow(unused_assignments)]
-fn run_impl<T: Tracer, const CAREFUL: bool>(
+fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
     f: &mut EvmFrame,
     cx: &mut ExecContext<'_, '_>,
     spec: SpecId,
     table: &OpTable,
     tracer: &mut T,
     first_traced: bool,
-) -> FrameExit {
+) -> Option<FrameExit> {
     let mut skip_trace = CAREFUL && first_traced;
     // Whether `refund_block_rest!` gave the block's advance charge back (fast build only).
     let mut refunded = false;
@@ -345,7 +302,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
             f.pc = pc;
             f.stack_len = sp;
             f.gas = 0;
-            return FrameExit::Halt($r);
+            return Some(FrameExit::Halt($r));
         }};
     }
     macro_rules! pop {
@@ -420,7 +377,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
         () => {{
             if !CAREFUL && refunded {
                 save!();
-                return run_impl::<T, true>(f, cx, spec, table, tracer, false);
+                return run_impl::<T, true, false>(f, cx, spec, table, tracer, false);
             }
         }};
     }
@@ -486,7 +443,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     f.pc = $at;
                     f.stack_len = sp;
                     f.gas = gas;
-                    return run_impl::<T, true>(f, cx, spec, table, tracer, $announced);
+                    return run_impl::<T, true, false>(f, cx, spec, table, tracer, $announced);
                 }
                 gas -= b.gas as u64;
                 if T::ENABLED || T::OPCODES {
@@ -500,7 +457,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
     macro_rules! fall_through {
         () => {{
             // SAFETY: padded code (see the loop head).
-            if unsafe { *bytes.add(pc) } != JUMPDEST {
+            if !ONE && unsafe { *bytes.add(pc) } != JUMPDEST {
                 enter!(pc, false);
             }
         }};
@@ -522,7 +479,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                 tracer.opcode(STOP, gas.wrapping_add_signed(pending), f.depth + 1);
             }
             save!();
-            return FrameExit::Return { offset: 0, len: 0 };
+            return Some(FrameExit::Return { offset: 0, len: 0 });
         }
         fall_through!();
     }
@@ -558,26 +515,26 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
         match op {
             STOP => {
                 save!();
-                return FrameExit::Return { offset: 0, len: 0 };
+                return Some(FrameExit::Return { offset: 0, len: 0 });
             }
             ADD => binop!(|a, b| a.wrapping_add(b)),
             MUL => binop!(|a, b| a.wrapping_mul(b)),
             SUB => binop!(|a, b| a.wrapping_sub(b)),
-            DIV => binop!(|a, b| a.checked_div(b).unwrap_or_default()),
-            SDIV => binop!(|a, b| sdiv(a, b)),
-            MOD => binop!(|a, b| a.checked_rem(b).unwrap_or_default()),
-            SMOD => binop!(|a, b| smod(a, b)),
+            DIV => binop!(|a, b| arith::div(a, b)),
+            SDIV => binop!(|a, b| arith::sdiv(a, b)),
+            MOD => binop!(|a, b| arith::rem(a, b)),
+            SMOD => binop!(|a, b| arith::smod(a, b)),
             ADDMOD => {
                 let a = pop!();
                 let b = pop!();
                 let t = top!();
-                *t = a.add_mod(b, *t);
+                *t = arith::addmod(a, b, *t);
             }
             MULMOD => {
                 let a = pop!();
                 let b = pop!();
                 let t = top!();
-                *t = a.mul_mod(b, *t);
+                *t = arith::mulmod(a, b, *t);
             }
             EXP => {
                 let base = pop!();
@@ -588,10 +545,10 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     10
                 };
                 charge!(per_byte * exp.bit_len().div_ceil(8) as u64);
-                *top!() = base.wrapping_pow(exp);
+                *top!() = arith::exp(base, exp);
                 careful_if_refunded!();
             }
-            SIGNEXTEND => binop!(|b, x| signextend(b, x)),
+            SIGNEXTEND => binop!(|b, x| arith::signextend(b, x)),
             LT => binop!(|a, b| bool_word!(a < b)),
             GT => binop!(|a, b| bool_word!(a > b)),
             SLT => binop!(|a, b| bool_word!((a ^ SIGN) < (b ^ SIGN))),
@@ -602,19 +559,10 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
             OR => binop!(|a, b| a | b),
             XOR => binop!(|a, b| a ^ b),
             NOT => unop!(|a| !a),
-            BYTE => binop!(|i, x| match small(i) {
-                Some(i) if i < 32 => U256::from(x.byte(31 - i)),
-                _ => U256::ZERO,
-            }),
-            SHL => binop!(|s, x| match small(s) {
-                Some(s) if s < 256 => x << s,
-                _ => U256::ZERO,
-            }),
-            SHR => binop!(|s, x| match small(s) {
-                Some(s) if s < 256 => x >> s,
-                _ => U256::ZERO,
-            }),
-            SAR => binop!(|s, x| sar(s, x)),
+            BYTE => binop!(|i, x| arith::byte(i, x)),
+            SHL => binop!(|s, x| arith::shl(s, x)),
+            SHR => binop!(|s, x| arith::shr(s, x)),
+            SAR => binop!(|s, x| arith::sar(s, x)),
             CLZ => unop!(|x| U256::from(x.leading_zeros())),
             KECCAK256 => {
                 let off = pop!();
@@ -943,14 +891,14 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                 gas -= child;
                 f.pending_create = true;
                 save!();
-                return FrameExit::Create(CreateRequest {
+                return Some(FrameExit::Create(CreateRequest {
                     caller: f.address,
                     value,
                     gas_limit: child,
                     init_offset: o,
                     init_len: l,
                     salt,
-                });
+                }));
             }
             CALL | CALLCODE | DELEGATECALL | STATICCALL => {
                 let requested = pop!();
@@ -1030,7 +978,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     ),
                     _ => (CallKind::StaticCall, f.address, to, U256::ZERO, false, true),
                 };
-                return FrameExit::Call(CallRequest {
+                return Some(FrameExit::Call(CallRequest {
                     kind,
                     caller,
                     target,
@@ -1042,18 +990,18 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     is_static,
                     input_offset: io,
                     input_len: il,
-                });
+                }));
             }
             RETURN | REVERT => {
                 let off = pop!();
                 let len = pop!();
                 let (o, l) = mem!(off, len);
                 save!();
-                return if op == RETURN {
+                return Some(if op == RETURN {
                     FrameExit::Return { offset: o, len: l }
                 } else {
                     FrameExit::Revert { offset: o, len: l }
-                };
+                });
             }
             SELFDESTRUCT => {
                 if f.is_static {
@@ -1078,9 +1026,13 @@ fn run_impl<T: Tracer, const CAREFUL: bool>(
                     cx.system.add_refund(24000);
                 }
                 save!();
-                return FrameExit::Return { offset: 0, len: 0 };
+                return Some(FrameExit::Return { offset: 0, len: 0 });
             }
             _ => halt!(HaltReason::InvalidOpcode),
+        }
+        if ONE {
+            save!();
+            return None;
         }
     }
 }

@@ -2,6 +2,7 @@
 //! interpreter, behind [`crate::ee::ExecutionEnvironment`].
 
 pub mod analysis;
+pub mod arith;
 pub mod gas;
 pub mod interpreter;
 pub mod opcodes;

@@ -1,0 +1,324 @@
+//! The execution environment a sequencer picks: interpreter, JIT, or tiered.
+
+use crate::abi::{self, JitCtx};
+use crate::code::Compiled;
+use crate::compiler::{self, CompileError};
+use alloy_primitives::B256;
+use cranelift_codegen::isa::OwnedTargetIsa;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+use zkos_os::arena::FrameMemory;
+use zkos_os::ee::{ChildOutcome, ExecContext, ExecutionEnvironment, FrameExit, FrameSetup};
+use zkos_os::evm::analysis::AnalyzedCode;
+use zkos_os::evm::interpreter;
+use zkos_os::evm::opcodes::OpTable;
+use zkos_os::evm::EvmFrame;
+use zkos_os::types::{HaltReason, SpecId};
+
+/// Which engine runs contracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Always the interpreter.
+    Interp,
+    /// Compile every contract (and init code) on first use.
+    Jit,
+    /// Interpret a code hash until it has run `threshold` frames, then compile it.
+    Tiered { threshold: u32 },
+}
+
+impl Mode {
+    /// The tiered engine's default: compile what has run this many frames.
+    pub const DEFAULT_THRESHOLD: u32 = 8;
+
+    /// Parses `interp`, `jit` or `tiered` (the CLI's `--engine`).
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "interp" => Some(Mode::Interp),
+            "jit" => Some(Mode::Jit),
+            "tiered" => Some(Mode::Tiered {
+                threshold: Mode::DEFAULT_THRESHOLD,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What the engine did, for `--stats` and the benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JitStats {
+    /// Contracts (and init codes) compiled.
+    pub compiled: u64,
+    /// Compilations refused (too large, or a backend failure): they run interpreted.
+    pub fallbacks: u64,
+    /// Frames that started in compiled code.
+    pub jit_frames: u64,
+    /// Frames that ran interpreted from the start.
+    pub interpreted_frames: u64,
+    /// Bytecode bytes compiled.
+    pub compiled_bytes: u64,
+    /// Machine code produced.
+    pub machine_bytes: u64,
+    /// Total compile time.
+    pub compile_time: Duration,
+}
+
+/// Code prepared for a frame: its analysis, and its machine code when it has some.
+#[derive(Clone)]
+pub struct JitCode {
+    analyzed: Rc<AnalyzedCode>,
+    compiled: Option<Rc<Compiled>>,
+}
+
+/// A frame of the engine: the interpreter's frame (the state both engines share, so a frame
+/// can move from compiled code to the interpreter at any block boundary) and its code.
+pub struct JitFrame {
+    evm: EvmFrame,
+    compiled: Option<Rc<Compiled>>,
+}
+
+/// The EVM with a Cranelift JIT, as an execution environment.
+pub struct JitEngine {
+    mode: Mode,
+    spec: SpecId,
+    table: OpTable,
+    isa: Option<OwnedTargetIsa>,
+    analyses: HashMap<(B256, SpecId), Rc<AnalyzedCode>>,
+    /// `None`: compilation was refused; the code stays interpreted.
+    compiled: HashMap<(B256, SpecId), Option<Rc<Compiled>>>,
+    runs: HashMap<(B256, SpecId), u32>,
+    stats: JitStats,
+    max_code: usize,
+}
+
+/// Code above this size is interpreted (twice the EIP-3860 init-code limit).
+pub const DEFAULT_MAX_CODE: usize = 2 * 49152;
+
+impl JitEngine {
+    /// An engine in `mode` for fork `spec`. Without a usable host ISA every mode interprets.
+    pub fn new(mode: Mode, spec: SpecId) -> JitEngine {
+        JitEngine {
+            mode,
+            spec,
+            table: OpTable::new(spec),
+            isa: compiler::host_isa().ok(),
+            analyses: HashMap::new(),
+            compiled: HashMap::new(),
+            runs: HashMap::new(),
+            stats: JitStats::default(),
+            max_code: DEFAULT_MAX_CODE,
+        }
+    }
+
+    /// The mode in force.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// What the engine has done so far.
+    pub fn stats(&self) -> JitStats {
+        self.stats
+    }
+
+    fn try_compile(&mut self, code: &AnalyzedCode) -> Option<Rc<Compiled>> {
+        let result = match &self.isa {
+            _ if code.len > self.max_code => Err(CompileError::TooLarge(code.len)),
+            Some(isa) => compiler::compile(isa, code, &self.table),
+            None => Err(CompileError::Backend("no host ISA".into())),
+        };
+        match result {
+            Ok(c) => {
+                self.stats.compiled += 1;
+                self.stats.compiled_bytes += code.len as u64;
+                self.stats.machine_bytes += c.code_bytes() as u64;
+                self.stats.compile_time += c.compile_time();
+                Some(Rc::new(c))
+            }
+            Err(_) => {
+                self.stats.fallbacks += 1;
+                None
+            }
+        }
+    }
+
+    fn compiled_for(&mut self, hash: B256, code: &Rc<AnalyzedCode>) -> Option<Rc<Compiled>> {
+        let key = (hash, self.spec);
+        if let Some(c) = self.compiled.get(&key) {
+            return c.clone();
+        }
+        let hot = match self.mode {
+            Mode::Interp => false,
+            Mode::Jit => true,
+            Mode::Tiered { threshold } => {
+                let n = self.runs.entry(key).or_insert(0);
+                *n += 1;
+                *n >= threshold
+            }
+        };
+        if !hot {
+            return None;
+        }
+        let c = self.try_compile(code);
+        self.runs.remove(&key);
+        self.compiled.insert(key, c.clone());
+        c
+    }
+
+    fn interpret(&mut self, f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
+        interpreter::run(
+            f,
+            cx,
+            self.spec,
+            &self.table,
+            &mut zkos_os::evm::tracer::NoTracer,
+        )
+    }
+}
+
+impl ExecutionEnvironment for JitEngine {
+    type Frame = JitFrame;
+    type Code = JitCode;
+
+    fn prepare_code(&mut self, hash: B256, code: &[u8]) -> JitCode {
+        let table = &self.table;
+        let analyzed = self
+            .analyses
+            .entry((hash, self.spec))
+            .or_insert_with(|| Rc::new(AnalyzedCode::new(code, table)))
+            .clone();
+        let compiled = self.compiled_for(hash, &analyzed);
+        JitCode { analyzed, compiled }
+    }
+
+    fn prepare_init_code(&mut self, code: &[u8]) -> JitCode {
+        let analyzed = Rc::new(AnalyzedCode::new(code, &self.table));
+        let compiled = if self.mode == Mode::Jit {
+            self.try_compile(&analyzed)
+        } else {
+            None
+        };
+        JitCode { analyzed, compiled }
+    }
+
+    fn new_frame(&mut self, s: FrameSetup, code: JitCode, mem: FrameMemory) -> JitFrame {
+        if code.compiled.is_some() {
+            self.stats.jit_frames += 1;
+        } else {
+            self.stats.interpreted_frames += 1;
+        }
+        JitFrame {
+            evm: EvmFrame {
+                code: code.analyzed,
+                pc: 0,
+                gas: s.gas_limit,
+                stack_len: 0,
+                depth: s.depth,
+                mem,
+                address: s.address,
+                caller: s.caller,
+                value: s.value,
+                is_static: s.is_static,
+                ret_offset: 0,
+                ret_len: 0,
+                pending_create: false,
+                enter_pending: true,
+            },
+            compiled: code.compiled,
+        }
+    }
+
+    fn run(&mut self, frame: &mut JitFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
+        let f = &mut frame.evm;
+        let entry = match &frame.compiled {
+            Some(c) if f.enter_pending && f.pc < f.code.len => {
+                c.entry_index(f.pc).map(|i| (c.clone(), i))
+            }
+            _ => None,
+        };
+        let Some((code, index)) = entry else {
+            return self.interpret(f, cx);
+        };
+        f.enter_pending = false;
+        let mem_base = cx.arena.memory_mut(&f.mem).as_mut_ptr();
+        let stack = cx.arena.stack_ptr(f.depth) as *mut u8;
+        let mut ctx = JitCtx {
+            gas: f.gas,
+            sp: f.stack_len as u64,
+            pc: f.pc as u64,
+            stack,
+            mem_base,
+            mem_len: f.mem.len as u64,
+            frame: f as *mut EvmFrame,
+            cx: cx as *mut ExecContext<'_, '_> as *mut (),
+            spec: self.spec,
+            table: &self.table as *const OpTable,
+            exit: None,
+            panic: None,
+        };
+        // SAFETY: the context points at this frame, its stack and memory in the arena, and
+        // `cx`, all live and not otherwise used until the call returns; the code was
+        // compiled from this frame's analysis.
+        let status = unsafe { (code.entry)(&mut ctx, index) };
+        if let Some(p) = ctx.panic.take() {
+            std::panic::resume_unwind(p);
+        }
+        let f = &mut frame.evm;
+        if status == abi::EXIT {
+            // The interpreter recorded the frame's state with the exit.
+            return ctx
+                .exit
+                .take()
+                .unwrap_or(FrameExit::Halt(HaltReason::InvalidOpcode));
+        }
+        f.pc = ctx.pc as usize;
+        f.stack_len = ctx.sp as usize;
+        f.gas = ctx.gas;
+        match status {
+            abi::STOP => FrameExit::Return { offset: 0, len: 0 },
+            abi::INVALID_JUMP => {
+                f.gas = 0;
+                FrameExit::Halt(HaltReason::InvalidJump)
+            }
+            abi::INVALID_OPCODE => {
+                f.gas = 0;
+                FrameExit::Halt(HaltReason::InvalidOpcode)
+            }
+            _ => {
+                // INTERP: the block at `pc` is not entered yet.
+                f.enter_pending = true;
+                self.interpret(f, cx)
+            }
+        }
+    }
+
+    fn resume(
+        &mut self,
+        frame: &mut JitFrame,
+        outcome: ChildOutcome,
+        cx: &mut ExecContext<'_, '_>,
+    ) {
+        interpreter::resume(&mut frame.evm, outcome, cx.arena)
+    }
+
+    fn set_spec(&mut self, spec: SpecId) {
+        if spec != self.spec {
+            self.spec = spec;
+            self.table = OpTable::new(spec);
+        }
+    }
+
+    fn gas_left(&self, frame: &JitFrame) -> u64 {
+        frame.evm.gas
+    }
+
+    fn memory<'f>(&self, frame: &'f JitFrame) -> &'f FrameMemory {
+        &frame.evm.mem
+    }
+}
+
+impl Default for Mode {
+    /// The interpreter: what every runner used before there was a choice.
+    fn default() -> Mode {
+        Mode::Interp
+    }
+}
