@@ -1,6 +1,6 @@
 //! zkos vs revm on the lab's workloads (the hand-written ones, then the evmone-format
-//! benchmarks of ../shared/bench-contracts): one criterion group per workload, with `zkos` and
-//! `revm` side by side; `cargo bench -p zkos-bench --bench interpreters -- snailtracer` runs
+//! benchmarks of ../shared/bench-contracts): one criterion group per workload, with `zkos`
+//! (the interpreter), `jit`, `tiered` and `revm` side by side; `cargo bench -p zkos-bench --bench interpreters -- snailtracer` runs
 //! one. Throughput is reported in gas ("elements" = gas units), so criterion's
 //! `Melem/s` reads as Mgas/s.
 
@@ -8,6 +8,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use zkos_bench::revm_runner::RevmRunner;
 use zkos_bench::zkos_runner::ZkosRunner;
 use zkos_bench::{evmone, verify, workloads};
+use zkos_evm_jit::Mode;
 
 /// Set to benchmark even when the engines disagree (e.g. profiling an interpreter that is
 /// still wrong on one workload); the disagreement is printed instead of aborting.
@@ -40,6 +41,10 @@ fn interpreters(c: &mut Criterion) {
         group.throughput(Throughput::Elements(gas));
         let mut zkos = ZkosRunner::new(&workload);
         group.bench_function("zkos", |b| b.iter(|| black_box(zkos.run())));
+        let mut jit = ZkosRunner::jit(&workload, Mode::Jit);
+        group.bench_function("jit", |b| b.iter(|| black_box(jit.run())));
+        let mut tiered = ZkosRunner::jit(&workload, Mode::default_tiered());
+        group.bench_function("tiered", |b| b.iter(|| black_box(tiered.run())));
         let mut revm = RevmRunner::new(&workload);
         group.bench_function("revm", |b| b.iter(|| black_box(revm.run())));
         group.finish();

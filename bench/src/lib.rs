@@ -170,21 +170,42 @@ pub fn compare(zkos: &Outcome, revm: &Outcome) -> Vec<String> {
     problems
 }
 
-/// Both engines' outcomes on a workload that passed every check.
+/// The engines' outcomes on a workload that passed every check.
 #[derive(Clone, Debug)]
 pub struct Agreement {
     pub zkos: Outcome,
     pub revm: Outcome,
 }
 
-/// Runs the workload once on each engine and checks that each did the expected work and that
-/// both agree on status, gas used, output and storage changes.
+/// Runs the workload once on each engine (the interpreter, the JIT compiling everything, the
+/// tiered engine, revm) and checks that each did the expected work and that all agree on
+/// status, gas used, output and storage changes.
 pub fn verify(workload: &Workload) -> Result<Agreement, Mismatch> {
+    use zkos_evm_jit::Mode;
     let revm = revm_runner::RevmRunner::new(workload).outcome();
     let zkos = zkos_runner::ZkosRunner::new(workload).outcome();
     let mut problems = check_expected("revm", workload, &revm);
     problems.extend(check_expected("zkos", workload, &zkos));
     problems.extend(compare(&zkos, &revm));
+    for (name, mode) in [
+        ("jit", Mode::Jit),
+        ("tiered", Mode::Tiered { threshold: 1 }),
+    ] {
+        let mut runner = zkos_runner::ZkosRunner::jit(workload, mode);
+        let outcome = runner.outcome();
+        problems.extend(check_expected(name, workload, &outcome));
+        problems.extend(
+            compare(&outcome, &zkos)
+                .into_iter()
+                .map(|p| format!("{name} vs interpreter: {p}")),
+        );
+        if runner.stats().fallbacks > 0 {
+            problems.push(format!(
+                "{name}: a contract failed to compile: {}",
+                runner.last_error().unwrap_or_default()
+            ));
+        }
+    }
     if problems.is_empty() {
         Ok(Agreement { zkos, revm })
     } else {

@@ -2,27 +2,56 @@
 
 use crate::{Outcome, Status, Workload};
 use std::collections::BTreeMap;
+use zkos_evm_jit::{JitEngine, Mode};
+use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
+use zkos_os::ee::ExecutionEnvironment;
+use zkos_os::evm::EvmInterpreter;
 use zkos_os::oracle::InMemoryOracle;
 use zkos_os::types::{BlockResult, TxStatus};
 
 /// A workload ready to run on zkos. The bootloader is kept across runs, as the sequencer keeps
 /// it across blocks, so its arena and caches are warm and the bench times execution rather
 /// than first-use allocation.
-pub struct ZkosRunner {
-    bootloader: Bootloader,
+pub struct ZkosRunner<E: ExecutionEnvironment = EvmInterpreter> {
+    bootloader: Bootloader<E>,
     oracle: InMemoryOracle,
 }
 
 impl ZkosRunner {
-    /// Builds the oracle (pre-state, block, transaction) from the shared description.
+    /// The interpreter. Builds the oracle (pre-state, block, transaction) from the shared
+    /// description.
     pub fn new(workload: &Workload) -> Self {
+        ZkosRunner::with_ee(workload, EvmInterpreter::new(workload.block.spec))
+    }
+}
+
+impl ZkosRunner<JitEngine> {
+    /// The JIT engine in `mode`.
+    pub fn jit(workload: &Workload, mode: Mode) -> Self {
+        ZkosRunner::with_ee(workload, JitEngine::new(mode, workload.block.spec))
+    }
+
+    /// Why the engine last refused to compile a contract.
+    pub fn last_error(&self) -> Option<String> {
+        self.bootloader.ee().last_error().map(str::to_string)
+    }
+
+    /// What the engine has compiled and run so far.
+    pub fn stats(&self) -> zkos_evm_jit::JitStats {
+        self.bootloader.ee().stats()
+    }
+}
+
+impl<E: ExecutionEnvironment> ZkosRunner<E> {
+    /// The workload on execution environment `ee`.
+    pub fn with_ee(workload: &Workload, ee: E) -> Self {
         let mut oracle = InMemoryOracle::new(workload.block.clone(), vec![workload.tx.clone()]);
         for (address, account) in &workload.accounts {
             oracle.insert_account(*address, account.clone());
         }
         ZkosRunner {
-            bootloader: Bootloader::new(),
+            bootloader: Bootloader::with_parts(Arena::new(), ee),
             oracle,
         }
     }

@@ -998,10 +998,29 @@ impl<'a, 'l> Translator<'a, 'l> {
 
     // ---- 256-bit arithmetic on limbs ----
 
+    // x64 Cranelift has no add-with-carry instruction in its IR lowering (`uadd_overflow_cin`
+    // is unimplemented there), so carries are the flags of two plain adds, or'ed.
+
+    /// `x + y + carry_in` and the carry out (both carries are `i8` booleans).
+    fn adc(&mut self, x: Value, y: Value, cin: Value) -> (Value, Value) {
+        let (s, c1) = self.b.ins().uadd_overflow(x, y);
+        let c = self.b.ins().uextend(I64, cin);
+        let (r, c2) = self.b.ins().uadd_overflow(s, c);
+        (r, self.b.ins().bor(c1, c2))
+    }
+
+    /// `x - y - borrow_in` and the borrow out.
+    fn sbb(&mut self, x: Value, y: Value, bin: Value) -> (Value, Value) {
+        let (s, b1) = self.b.ins().usub_overflow(x, y);
+        let b = self.b.ins().uextend(I64, bin);
+        let (r, b2) = self.b.ins().usub_overflow(s, b);
+        (r, self.b.ins().bor(b1, b2))
+    }
+
     fn add(&mut self, a: [Value; 4], b: [Value; 4]) -> [Value; 4] {
         let (r0, c) = self.b.ins().uadd_overflow(a[0], b[0]);
-        let (r1, c) = self.b.ins().uadd_overflow_cin(a[1], b[1], c);
-        let (r2, c) = self.b.ins().uadd_overflow_cin(a[2], b[2], c);
+        let (r1, c) = self.adc(a[1], b[1], c);
+        let (r2, c) = self.adc(a[2], b[2], c);
         let t = self.b.ins().iadd(a[3], b[3]);
         let c = self.b.ins().uextend(I64, c);
         let r3 = self.b.ins().iadd(t, c);
@@ -1011,9 +1030,9 @@ impl<'a, 'l> Translator<'a, 'l> {
     /// `a - b` and the final borrow (`a < b`).
     fn sub_borrow(&mut self, a: [Value; 4], b: [Value; 4]) -> ([Value; 4], Value) {
         let (r0, c) = self.b.ins().usub_overflow(a[0], b[0]);
-        let (r1, c) = self.b.ins().usub_overflow_bin(a[1], b[1], c);
-        let (r2, c) = self.b.ins().usub_overflow_bin(a[2], b[2], c);
-        let (r3, c) = self.b.ins().usub_overflow_bin(a[3], b[3], c);
+        let (r1, c) = self.sbb(a[1], b[1], c);
+        let (r2, c) = self.sbb(a[2], b[2], c);
+        let (r3, c) = self.sbb(a[3], b[3], c);
         ([r0, r1, r2, r3], c)
     }
 

@@ -7,6 +7,7 @@ use alloy_primitives::B256;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use zkos_os::arena::FrameMemory;
 use zkos_os::ee::{ChildOutcome, ExecContext, ExecutionEnvironment, FrameExit, FrameSetup};
@@ -31,14 +32,19 @@ impl Mode {
     /// The tiered engine's default: compile what has run this many frames.
     pub const DEFAULT_THRESHOLD: u32 = 8;
 
+    /// The tiered engine at its default threshold.
+    pub fn default_tiered() -> Mode {
+        Mode::Tiered {
+            threshold: Mode::DEFAULT_THRESHOLD,
+        }
+    }
+
     /// Parses `interp`, `jit` or `tiered` (the CLI's `--engine`).
     pub fn parse(s: &str) -> Option<Mode> {
         match s {
             "interp" => Some(Mode::Interp),
             "jit" => Some(Mode::Jit),
-            "tiered" => Some(Mode::Tiered {
-                threshold: Mode::DEFAULT_THRESHOLD,
-            }),
+            "tiered" => Some(Mode::default_tiered()),
             _ => None,
         }
     }
@@ -89,6 +95,16 @@ pub struct JitEngine {
     runs: HashMap<(B256, SpecId), u32>,
     stats: JitStats,
     max_code: usize,
+    last_error: Option<String>,
+}
+
+/// Compilations refused for a reason other than size, in this process: each is a compiler
+/// gap (the code still ran, interpreted), so the test suites require none.
+static BACKEND_FAILURES: AtomicU64 = AtomicU64::new(0);
+
+/// How many compilations failed in this process for a reason other than size.
+pub fn backend_failures() -> u64 {
+    BACKEND_FAILURES.load(Ordering::Relaxed)
 }
 
 /// Code above this size is interpreted (twice the EIP-3860 init-code limit).
@@ -107,12 +123,18 @@ impl JitEngine {
             runs: HashMap::new(),
             stats: JitStats::default(),
             max_code: DEFAULT_MAX_CODE,
+            last_error: None,
         }
     }
 
     /// The mode in force.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// Why the last refused compilation was refused.
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
     }
 
     /// What the engine has done so far.
@@ -134,8 +156,12 @@ impl JitEngine {
                 self.stats.compile_time += c.compile_time();
                 Some(Rc::new(c))
             }
-            Err(_) => {
+            Err(e) => {
                 self.stats.fallbacks += 1;
+                if !matches!(e, CompileError::TooLarge(_)) {
+                    BACKEND_FAILURES.fetch_add(1, Ordering::Relaxed);
+                }
+                self.last_error = Some(e.to_string());
                 None
             }
         }

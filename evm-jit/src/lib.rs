@@ -14,4 +14,4 @@ pub mod compiler;
 pub mod engine;
 
 pub use compiler::{compile, host_isa, CompileError};
-pub use engine::{JitEngine, JitStats, Mode};
+pub use engine::{backend_failures, JitEngine, JitStats, Mode};

@@ -7,10 +7,13 @@
 //!
 //! The `_stateless` twins run the same suites (and subsets) through the witness path: each
 //! entry's minimal witness built from its pre-state, a fresh run over that witness alone, the
-//! post-state root computed in `os`.
+//! post-state root computed in `os`. The `_jit` twins run them with the JIT compiling every
+//! contract and init code, and fail if any compilation was refused (code over the size limit
+//! aside): a refused one runs interpreted and would hide a JIT bug.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use zkos_evm_jit::Mode;
 use zkos_host::shared;
 use zkos_host::skips::SkipList;
 use zkos_host::statetest::{run_paths, Options, Summary};
@@ -33,6 +36,19 @@ fn eest_state_tests() {
 }
 
 #[test]
+fn general_state_tests_jit() {
+    let dir = shared::general_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
+    run_suite_with(&dir, "ZKOS_STATETEST_PATHS", false, Mode::Jit);
+}
+
+#[test]
+fn eest_state_tests_jit() {
+    let dir = shared::eest_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = run_suite_with(&dir, "ZKOS_EEST_PATHS", false, Mode::Jit);
+    assert_eq!(summary.unsupported, 0, "{}", summary.closing_line());
+}
+
+#[test]
 fn general_state_tests_stateless() {
     let dir = shared::general_state_tests_dir().unwrap_or_else(|e| panic!("{e}"));
     run_suite(&dir, "ZKOS_STATETEST_PATHS", true);
@@ -48,6 +64,11 @@ fn eest_state_tests_stateless() {
 /// Runs the folder `dir` (or the subset the variable `subset` names), statelessly if asked,
 /// prints the counts past the harness's capture and fails on any failure.
 fn run_suite(dir: &Path, subset: &str, stateless: bool) -> Summary {
+    run_suite_with(dir, subset, stateless, Mode::Interp)
+}
+
+/// [`run_suite`] on `engine`.
+fn run_suite_with(dir: &Path, subset: &str, stateless: bool, engine: Mode) -> Summary {
     let paths: Vec<PathBuf> = match std::env::var(subset) {
         Ok(list) if !list.trim().is_empty() => list
             .split(',')
@@ -63,6 +84,7 @@ fn run_suite(dir: &Path, subset: &str, stateless: bool) -> Summary {
         &Options {
             skips,
             stateless,
+            engine,
             ..Default::default()
         },
     );
@@ -79,13 +101,20 @@ fn run_suite(dir: &Path, subset: &str, stateless: bool) -> Summary {
     // Written past the test harness's capture, so the counts show even when the test passes.
     let mut out = std::io::stdout().lock();
     let path = if stateless { " (stateless)" } else { "" };
-    let _ = writeln!(out, "{}{path}:", dir.display());
+    let _ = writeln!(out, "{}{path} on {engine:?}:", dir.display());
     for (fork, c) in &summary.per_fork {
         let _ = writeln!(out, "fork {fork}: {c}");
     }
     let _ = writeln!(out, "{}", summary.closing_line());
     drop(out);
     assert!(summary.passed + summary.failed > 0, "no state test ran");
+    if engine != Mode::Interp {
+        assert_eq!(
+            zkos_evm_jit::backend_failures(),
+            0,
+            "the JIT refused to compile some code (it ran interpreted)"
+        );
+    }
     assert_eq!(
         summary.failed,
         0,

@@ -1,0 +1,373 @@
+//! The JIT at the edges, per opcode family: each program runs on the interpreter and on the
+//! JIT (every contract compiled), which must produce the same receipt (status and halt
+//! reason, gas, refund, output, logs) and state diff; and each asserts the outcome the EVM
+//! defines, so agreement on a wrong answer fails too.
+
+use alloy_primitives::{address, Address, Bytes, U256};
+use zkos_evm_jit::{backend_failures, JitEngine, Mode};
+use zkos_os::arena::Arena;
+use zkos_os::bootloader::Bootloader;
+use zkos_os::ee::ExecutionEnvironment;
+use zkos_os::evm::EvmInterpreter;
+use zkos_os::oracle::{GenesisAccount, InMemoryOracle};
+use zkos_os::types::{BlockEnv, BlockResult, HaltReason, SpecId, TxEnv, TxReceipt, TxStatus};
+
+const SENDER: Address = address!("00000000000000000000000000000000000a11ce");
+const CONTRACT: Address = address!("00000000000000000000000000000000c0de0001");
+
+fn oracle(spec: SpecId, code: &[u8], gas_limit: u64) -> InMemoryOracle {
+    let block = BlockEnv {
+        spec,
+        chain_id: 1,
+        number: 100,
+        gas_limit: 1 << 40,
+        base_fee: U256::from(1u8),
+        ..Default::default()
+    };
+    let tx = TxEnv {
+        caller: SENDER,
+        to: Some(CONTRACT),
+        gas_limit,
+        gas_price: U256::from(1u8),
+        ..Default::default()
+    };
+    let mut o = InMemoryOracle::new(block, vec![tx]);
+    o.insert_account(
+        SENDER,
+        GenesisAccount {
+            balance: U256::from(1u128 << 100),
+            ..Default::default()
+        },
+    );
+    o.insert_account(
+        CONTRACT,
+        GenesisAccount {
+            code: Bytes::copy_from_slice(code),
+            ..Default::default()
+        },
+    );
+    o
+}
+
+fn run<E: ExecutionEnvironment>(ee: E, o: &InMemoryOracle) -> BlockResult {
+    Bootloader::with_parts(Arena::new(), ee).run_block(o)
+}
+
+/// Runs `code` with `gas` on both engines, checks they agree, returns the receipt.
+fn both(spec: SpecId, code: &[u8], gas: u64) -> TxReceipt {
+    let o = oracle(spec, code, gas);
+    let before = backend_failures();
+    let interp = run(EvmInterpreter::new(spec), &o);
+    let jit = run(JitEngine::new(Mode::Jit, spec), &o);
+    assert_eq!(backend_failures(), before, "the JIT refused {}", hex(code));
+    assert_eq!(
+        interp.receipts,
+        jit.receipts,
+        "receipts differ on {}",
+        hex(code)
+    );
+    assert_eq!(
+        interp.state_diff,
+        jit.state_diff,
+        "state differs on {}",
+        hex(code)
+    );
+    interp.receipts.into_iter().next().expect("one receipt")
+}
+
+fn hex(code: &[u8]) -> String {
+    code.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn status(r: &TxReceipt) -> TxStatus {
+    r.result.clone().expect("the transaction is valid")
+}
+
+/// The code returns the 32-byte word on top of the stack.
+fn returning(mut body: Vec<u8>) -> Vec<u8> {
+    body.extend([0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3]); // PUSH0 MSTORE PUSH1 32 PUSH0 RETURN
+    body
+}
+
+fn word(r: &TxReceipt) -> U256 {
+    assert_eq!(status(r), TxStatus::Success, "{r:?}");
+    U256::from_be_slice(&r.output)
+}
+
+const GAS: u64 = 1_000_000;
+const S: SpecId = SpecId::Osaka;
+
+#[test]
+fn empty_code_and_stop() {
+    assert_eq!(status(&both(S, &[], GAS)), TxStatus::Success);
+    assert_eq!(status(&both(S, &[0x00], GAS)), TxStatus::Success);
+}
+
+#[test]
+fn push_truncated_by_the_end_reads_zeros() {
+    // PUSH32 with two bytes of data: the value is 0xaabb followed by 30 zero bytes, then
+    // the implicit STOP; SSTORE it through a second contract would be longer: return it.
+    let mut code = vec![0x7f, 0xaa, 0xbb];
+    // No room for anything after a truncated push; the frame stops with empty output.
+    assert_eq!(status(&both(S, &code, GAS)), TxStatus::Success);
+    // The value itself: PUSH2 0xaabb is not the same as a truncated PUSH3.
+    code = returning(vec![0x62, 0xaa, 0xbb, 0xcc]);
+    assert_eq!(word(&both(S, &code, GAS)), U256::from(0xaabbccu32));
+}
+
+#[test]
+fn arithmetic_and_comparisons_match_the_word_semantics() {
+    let max = [0xff; 32];
+    let mut p = |a: &[u8; 32], b: &[u8; 32], op: u8| {
+        let mut code = vec![0x7f];
+        code.extend(b);
+        code.push(0x7f);
+        code.extend(a);
+        code.push(op);
+        word(&both(S, &returning(code), GAS))
+    };
+    let one = {
+        let mut w = [0u8; 32];
+        w[31] = 1;
+        w
+    };
+    let sign = {
+        let mut w = [0u8; 32];
+        w[0] = 0x80;
+        w
+    };
+    assert_eq!(p(&max, &one, 0x01), U256::ZERO); // ADD wraps
+    assert_eq!(p(&one, &max, 0x03), U256::from(2u8)); // SUB wraps: 1 - (2^256-1)
+    assert_eq!(p(&max, &max, 0x02), U256::from(1u8)); // MUL: (-1)(-1)
+    assert_eq!(p(&one, &max, 0x10), U256::from(1u8)); // LT
+    assert_eq!(p(&one, &max, 0x12), U256::ZERO); // SLT: 1 < -1 is false
+    assert_eq!(p(&sign, &one, 0x12), U256::from(1u8)); // SLT: -2^255 < 1
+    assert_eq!(p(&max, &max, 0x14), U256::from(1u8)); // EQ
+    assert_eq!(p(&max, &one, 0x04), U256::MAX); // DIV
+    assert_eq!(p(&sign, &max, 0x05), U256::from_be_bytes(sign)); // SDIV overflow case
+}
+
+#[test]
+fn shifts_by_constants_and_by_values() {
+    // x = 0x8000..0001; every shift amount class: 0, 1, 63, 64, 65, 128, 255, 256, huge.
+    let mut x = [0u8; 32];
+    x[0] = 0x80;
+    x[31] = 1;
+    let xv = U256::from_be_bytes(x);
+    for s in [0u64, 1, 63, 64, 65, 127, 128, 191, 255, 256, 1000] {
+        for op in [0x1b, 0x1c, 0x1d] {
+            // Constant shift: PUSH32 x, PUSH8 s, OP.
+            let mut code = vec![0x7f];
+            code.extend(x);
+            code.push(0x67);
+            code.extend(s.to_be_bytes());
+            code.push(op);
+            let constant = word(&both(S, &returning(code.clone()), GAS));
+            // Shift amount from CALLDATASIZE-free runtime value: s as ADD of two halves.
+            let mut dynamic = vec![0x7f];
+            dynamic.extend(x);
+            dynamic.push(0x67);
+            dynamic.extend((s / 2).to_be_bytes());
+            dynamic.push(0x67);
+            dynamic.extend((s - s / 2).to_be_bytes());
+            // Through memory so the amount is not a compile-time constant.
+            dynamic.extend([0x01, 0x5f, 0x52, 0x5f, 0x51, op]);
+            let runtime = word(&both(S, &returning(dynamic), GAS));
+            let shift = U256::from(s);
+            let want = match op {
+                0x1b => zkos_os::evm::arith::shl(shift, xv),
+                0x1c => zkos_os::evm::arith::shr(shift, xv),
+                _ => zkos_os::evm::arith::sar(shift, xv),
+            };
+            assert_eq!(constant, want, "op {op:#x} by {s}");
+            assert_eq!(runtime, want, "op {op:#x} by {s} (runtime amount)");
+        }
+    }
+}
+
+#[test]
+fn stack_at_1023_and_1024() {
+    // 1024 pushes fit; the 1025th overflows.
+    let fits = vec![0x5f; 1024];
+    assert_eq!(status(&both(S, &fits, GAS)), TxStatus::Success);
+    let over = vec![0x5f; 1025];
+    assert_eq!(
+        status(&both(S, &over, GAS)),
+        TxStatus::Halt(HaltReason::StackOverflow)
+    );
+    // 1023 pushes then DUP1 fits; 1024 then DUP1 overflows.
+    let mut dup = vec![0x5f; 1023];
+    dup.push(0x80);
+    assert_eq!(status(&both(S, &dup, GAS)), TxStatus::Success);
+    let mut dup = vec![0x5f; 1024];
+    dup.push(0x80);
+    assert_eq!(
+        status(&both(S, &dup, GAS)),
+        TxStatus::Halt(HaltReason::StackOverflow)
+    );
+    // Underflow: POP on an empty stack, SWAP16 with 16 words.
+    assert_eq!(
+        status(&both(S, &[0x50], GAS)),
+        TxStatus::Halt(HaltReason::StackUnderflow)
+    );
+    let mut swap = vec![0x5f; 16];
+    swap.push(0x9f);
+    assert_eq!(
+        status(&both(S, &swap, GAS)),
+        TxStatus::Halt(HaltReason::StackUnderflow)
+    );
+    // Across blocks: a loop pushing one word per round until it overflows.
+    // JUMPDEST PUSH0 PUSH1 0 JUMP
+    let code = [0x5b, 0x5f, 0x60, 0x00, 0x56];
+    assert_eq!(
+        status(&both(S, &code, 10_000_000)),
+        TxStatus::Halt(HaltReason::StackOverflow)
+    );
+}
+
+#[test]
+fn gas_exactly_enough_and_one_short() {
+    // PUSH1 1 PUSH1 2 ADD POP: 3 + 3 + 3 + 2 = 11 gas after the 21000 intrinsic.
+    let code = [0x60, 1, 0x60, 2, 0x01, 0x50];
+    let r = both(S, &code, 21_011);
+    assert_eq!(status(&r), TxStatus::Success);
+    assert_eq!(r.gas_used, 21_011);
+    assert_eq!(
+        status(&both(S, &code, 21_010)),
+        TxStatus::Halt(HaltReason::OutOfGas)
+    );
+    // Memory expansion: MSTORE at 0 costs 3 + 3 (one word), plus two pushes.
+    let code = [0x5f, 0x5f, 0x52];
+    let r = both(S, &code, 21_000 + 2 + 2 + 3 + 3);
+    assert_eq!(status(&r), TxStatus::Success);
+    assert_eq!(
+        status(&both(S, &code, 21_000 + 2 + 2 + 3 + 2)),
+        TxStatus::Halt(HaltReason::OutOfGas)
+    );
+    // A loop that runs until gas is gone, every gas limit around a round boundary.
+    let code = [0x5b, 0x60, 0x00, 0x56]; // JUMPDEST PUSH1 0 JUMP: 12 gas per round
+    for extra in 0..14 {
+        assert_eq!(
+            status(&both(S, &code, 21_000 + 120 + extra)),
+            TxStatus::Halt(HaltReason::OutOfGas)
+        );
+    }
+}
+
+#[test]
+fn memory_near_2_to_32_and_far_past_it() {
+    for off in [(1u64 << 32) - 32, (1u64 << 32) - 1, 1u64 << 32, u64::MAX] {
+        // PUSH0 PUSH8 off MSTORE / MLOAD / MSTORE8
+        for op in [0x52u8, 0x53] {
+            let mut code = vec![0x5f, 0x67];
+            code.extend(off.to_be_bytes());
+            code.push(op);
+            assert_eq!(
+                status(&both(S, &code, 16_000_000)),
+                TxStatus::Halt(HaltReason::OutOfGas),
+                "op {op:#x} at {off:#x}"
+            );
+        }
+        let mut code = vec![0x67];
+        code.extend(off.to_be_bytes());
+        code.push(0x51);
+        assert_eq!(
+            status(&both(S, &code, 16_000_000)),
+            TxStatus::Halt(HaltReason::OutOfGas)
+        );
+    }
+    // In bounds after growth: MSTORE at 64, MLOAD at 64 reads it back, MSIZE is 96.
+    let code = returning(vec![
+        0x60, 0x2a, 0x60, 0x40, 0x52, // MSTORE(64, 42)
+        0x60, 0x40, 0x51, // MLOAD(64)
+        0x59, 0x01, // + MSIZE
+    ]);
+    assert_eq!(word(&both(S, &code, GAS)), U256::from(42 + 96));
+    // MSTORE8 writes the low byte only.
+    let code = returning(vec![0x61, 0x12, 0x34, 0x60, 0x1f, 0x53, 0x5f, 0x51]);
+    assert_eq!(word(&both(S, &code, GAS)), U256::from(0x34));
+}
+
+#[test]
+fn jumps_into_push_data_past_the_end_and_dynamic() {
+    // PUSH1 4 JUMP PUSH1 0x5b: byte 4 is push data that looks like a JUMPDEST.
+    let code = [0x60, 0x04, 0x56, 0x60, 0x5b];
+    assert_eq!(
+        status(&both(S, &code, GAS)),
+        TxStatus::Halt(HaltReason::InvalidJump)
+    );
+    // Past the end, and to a huge destination.
+    for dest in [5u64, 1000, u64::MAX] {
+        let mut code = vec![0x67];
+        code.extend(dest.to_be_bytes());
+        code.push(0x56);
+        assert_eq!(
+            status(&both(S, &code, GAS)),
+            TxStatus::Halt(HaltReason::InvalidJump)
+        );
+    }
+    // A dynamic jump (the destination computed at run time) to a real JUMPDEST, and JUMPI
+    // both ways: PUSH1 3 PUSH1 4 ADD JUMP STOP(5) STOP(6) JUMPDEST(7) PUSH1 1 ...
+    let code = returning(vec![
+        0x60, 0x03, 0x60, 0x04, 0x01, 0x56, 0x00, 0x5b, // jump to 7
+        0x60, 0x00, 0x60, 0x10, 0x57, // JUMPI not taken (cond 0) to 16
+        0x60, 0x09, // value 9
+    ]);
+    assert_eq!(word(&both(S, &code, GAS)), U256::from(9u8));
+    // JUMPI taken to a non-JUMPDEST halts; not taken with the same bad target does not.
+    let bad_taken = [0x60, 0x01, 0x60, 0x00, 0x57];
+    assert_eq!(
+        status(&both(S, &bad_taken, GAS)),
+        TxStatus::Halt(HaltReason::InvalidJump)
+    );
+    let bad_not_taken = [0x60, 0x00, 0x60, 0x00, 0x57];
+    assert_eq!(status(&both(S, &bad_not_taken, GAS)), TxStatus::Success);
+}
+
+#[test]
+fn invalid_opcodes_per_fork() {
+    // PUSH0 (Shanghai), TLOAD (Cancun), CLZ (Osaka), 0x0c never.
+    for (op, since) in [
+        (0x5fu8, SpecId::Shanghai),
+        (0x5c, SpecId::Cancun),
+        (0x1e, SpecId::Osaka),
+    ] {
+        let code = [0x60, 0x01, op, 0x00];
+        for spec in [
+            SpecId::Istanbul,
+            SpecId::Paris,
+            SpecId::Shanghai,
+            SpecId::Cancun,
+            SpecId::Osaka,
+        ] {
+            let want = if spec >= since {
+                TxStatus::Success
+            } else {
+                TxStatus::Halt(HaltReason::InvalidOpcode)
+            };
+            assert_eq!(status(&both(spec, &code, GAS)), want, "{op:#x} on {spec:?}");
+        }
+    }
+    assert_eq!(
+        status(&both(S, &[0x0c], GAS)),
+        TxStatus::Halt(HaltReason::InvalidOpcode)
+    );
+    assert_eq!(
+        status(&both(S, &[0xfe], GAS)),
+        TxStatus::Halt(HaltReason::InvalidOpcode)
+    );
+}
+
+#[test]
+fn values_live_across_a_call_survive_it() {
+    // Push 7 and 8, CALL an empty account (success), then ADD the status and both words.
+    let code = returning(vec![
+        0x60, 0x07, 0x60, 0x08, // two live words
+        0x5f, 0x5f, 0x5f, 0x5f, 0x5f, // out len, out off, in len, in off, value
+        0x60, 0xee, // address 0xee
+        0x61, 0xff, 0xff, // gas
+        0xf1, // CALL -> 1
+        0x01, 0x01, // 1 + 8 + 7
+    ]);
+    assert_eq!(word(&both(S, &code, GAS)), U256::from(16u8));
+}
