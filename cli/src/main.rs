@@ -14,19 +14,23 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage:
   zkos run BLOCK.json [--json] [--trace | --trace=FILE] [--witness FILE] [--stateless]
+                [--engine interp|jit|tiered] [--stats]
       execute a block (format: docs/block-format.md) and print receipts, state root,
-      gas used and execution time; --witness writes the block's minimal execution witness
+      gas used and execution time; --engine picks the interpreter, the JIT (every contract
+      compiled on first use) or the tiered engine (the default: contracts compiled once
+      they have run 8 frames); --stats prints what was compiled and how long it took; --witness writes the block's minimal execution witness
       (debug_executionWitness JSON: state nodes, codes, keys) to FILE; --stateless runs
       the block again over that witness alone and prints the state root computed in os
       beside the stateful one (exit 1 if they differ)
   zkos statetest [PATH...] [--fork F]... [--filter S] [--skip-file F] [--json] [--dump]
-                 [--stateless] [--trace | --trace=FILE]
+                 [--stateless] [--trace | --trace=FILE] [--engine interp|jit|tiered]
       run Ethereum GeneralStateTests (files or folders; default: all of
       ../shared/ethtests/GeneralStateTests); --fork repeats; --filter keeps files or cases
       whose name contains S; --skip-file defaults to tests/statetest-skips.txt; --dump
       prints our post state of every entry run (combine with --filter); --stateless runs
       every entry through the witness path (minimal witness built from the pre-state, a
-      fresh run over it alone, the post-state root computed in os)
+      fresh run over it alone, the post-state root computed in os); --engine as for run
+      (default interp)
   zkos replay DIR...
       validate block folders statelessly (block.rlp, witness.json, chain.json beside or
       above): per-transaction status and gas, then the state root, receipts root, logs

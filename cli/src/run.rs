@@ -9,19 +9,35 @@ use zkos_host::blockjson::Block;
 use zkos_host::state::logs_hash;
 use zkos_host::trace::Eip3155Tracer;
 use zkos_host::witness_builder::{self, BlockRunner};
+use zkos_evm_jit::{JitEngine, JitStats, Mode};
+use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
 use zkos_os::oracle::{InMemoryOracle, Oracle};
-use zkos_os::types::BlockResult;
+use zkos_os::types::{BlockResult, SpecId};
 use zkos_os::B256;
 
 /// What `run` was asked to do besides executing.
-#[derive(Default)]
 struct Extras {
     /// `--witness FILE`: write the block's minimal witness there.
     witness: Option<String>,
     /// `--stateless`: run the block again over that witness alone and compare roots.
     stateless: bool,
+    /// `--engine`: the interpreter, the JIT or the tiered engine (the default).
+    engine: Mode,
+    /// `--stats`: print what the JIT compiled and ran.
+    stats: bool,
+}
+
+impl Default for Extras {
+    fn default() -> Extras {
+        Extras {
+            witness: None,
+            stateless: false,
+            engine: Mode::default_tiered(),
+            stats: false,
+        }
+    }
 }
 
 /// Parses the arguments of `run` and runs it.
@@ -39,6 +55,15 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
         match arg.as_str() {
             "--json" => as_json = true,
             "--stateless" => extras.stateless = true,
+            "--stats" => extras.stats = true,
+            "--engine" => {
+                let name = it
+                    .next()
+                    .ok_or_else(|| UsageError("--engine needs interp, jit or tiered".into()))?;
+                extras.engine = Mode::parse(name).ok_or_else(|| {
+                    UsageError(format!("unknown engine {name:?} (interp, jit or tiered)"))
+                })?;
+            }
             "--witness" => {
                 let file = it
                     .next()
@@ -138,8 +163,17 @@ fn run(
     let block = Block::from_json_str(&text).map_err(|e| format!("{path}: {e}"))?;
     let oracle = block.oracle();
     crate::quiet_panics();
+    let trace_used = trace.is_some();
+    let mut stats = None;
     let (result, elapsed) = match trace {
-        None => execute(&mut Bootloader::new(), &oracle)?,
+        None if extras.engine == Mode::Interp => execute(&mut Bootloader::new(), &oracle)?,
+        None => {
+            let engine = JitEngine::new(extras.engine, SpecId::Cancun);
+            let mut bootloader = Bootloader::with_parts(Arena::new(), engine);
+            let outcome = execute(&mut bootloader, &oracle)?;
+            stats = Some(bootloader.ee().stats());
+            outcome
+        }
         Some(target) => {
             let mut bootloader = Bootloader::with_tracer(Eip3155Tracer::json(target.open()?));
             let outcome = execute(&mut bootloader, &oracle);
@@ -249,5 +283,26 @@ fn run(
     }
     println!("block gas used: {}", result.gas_used);
     println!("execution time: {elapsed:?}");
+    if extras.stats {
+        print_stats(extras.engine, trace_used, stats);
+    }
     verdict
+}
+
+/// `--stats`: what the engine compiled and ran.
+fn print_stats(mode: Mode, traced: bool, stats: Option<JitStats>) {
+    let Some(s) = stats else {
+        let why = if traced { "tracing interprets" } else { "interpreter" };
+        println!("engine: {mode:?} ({why}; nothing compiled)");
+        return;
+    };
+    println!("engine: {mode:?}");
+    println!(
+        "  compiled: {} ({} bytes of bytecode, {} bytes of machine code, {:?})",
+        s.compiled, s.compiled_bytes, s.machine_bytes, s.compile_time
+    );
+    println!(
+        "  frames: {} compiled, {} interpreted; fallbacks: {}",
+        s.jit_frames, s.interpreted_frames, s.fallbacks
+    );
 }

@@ -150,6 +150,14 @@ fn run(
         for (fork, counts) in &summary.per_fork {
             println!("fork {fork}: {counts}");
         }
+        if options.engine != zkos_evm_jit::Mode::Interp {
+            // A refused compilation ran interpreted: it passed without testing the JIT.
+            println!(
+                "engine {:?}: {} compilations refused",
+                options.engine,
+                zkos_evm_jit::backend_failures()
+            );
+        }
         if summary.guest.runs > 0 {
             let g = summary.guest;
             // No ratio: a halting entry burns its whole gas limit (up to 2^63) in a few

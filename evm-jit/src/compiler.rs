@@ -48,6 +48,9 @@ impl core::fmt::Display for CompileError {
     }
 }
 
+/// The target compiled code runs on (the host's, from [`host_isa`]).
+pub type HostIsa = OwnedTargetIsa;
+
 /// The host's instruction set, made once and shared by every compilation.
 pub fn host_isa() -> Result<OwnedTargetIsa, CompileError> {
     let mut flags = settings::builder();

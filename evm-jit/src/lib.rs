@@ -13,5 +13,5 @@ pub mod code;
 pub mod compiler;
 pub mod engine;
 
-pub use compiler::{compile, host_isa, CompileError};
+pub use compiler::{compile, host_isa, CompileError, HostIsa};
 pub use engine::{backend_failures, JitEngine, JitStats, Mode};
