@@ -91,7 +91,10 @@ fn main() {
             }
         }
     }
-    println!("{:<44} {:>8} {:>10} {:>10} {:>10}", "code", "bytes", "compile", "ms/KiB", "mc/byte");
+    println!(
+        "{:<44} {:>8} {:>10} {:>10} {:>10}",
+        "code", "bytes", "compile", "ms/KiB", "mc/byte"
+    );
     let mut rates = Vec::new();
     for (code, name) in &codes {
         let (t, size) = measure(&isa, &table, code);

@@ -5,11 +5,11 @@ use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+use zkos_evm_jit::{JitEngine, JitStats, Mode};
 use zkos_host::blockjson::Block;
 use zkos_host::state::logs_hash;
 use zkos_host::trace::Eip3155Tracer;
 use zkos_host::witness_builder::{self, BlockRunner};
-use zkos_evm_jit::{JitEngine, JitStats, Mode};
 use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
@@ -292,7 +292,11 @@ fn run(
 /// `--stats`: what the engine compiled and ran.
 fn print_stats(mode: Mode, traced: bool, stats: Option<JitStats>) {
     let Some(s) = stats else {
-        let why = if traced { "tracing interprets" } else { "interpreter" };
+        let why = if traced {
+            "tracing interprets"
+        } else {
+            "interpreter"
+        };
         println!("engine: {mode:?} ({why}; nothing compiled)");
         return;
     };

@@ -95,3 +95,42 @@ fn interpreter_matches_revm_on_generated_programs() {
         assert!(n >= least, "only {n} times `{feature}`");
     }
 }
+
+/// The JIT's seed: a failure reproduces with
+/// `zkos-diff run --engine jit --against interpreter --seed 0x71e --count 20000`.
+const JIT_SEED: u64 = 0x71e;
+const JIT_COUNT: u64 = 20_000;
+
+/// The same generators through the JIT (every contract and init code compiled) against the
+/// interpreter: nothing is excused, every observable must be equal.
+#[test]
+fn jit_matches_interpreter_on_generated_programs() {
+    let config = Config {
+        seed: JIT_SEED,
+        count: JIT_COUNT,
+        kinds: Kind::ALL.to_vec(),
+        boundary: 4,
+    };
+    let failures_before = zkos_evm_jit::backend_failures();
+    let summary = runner::run(
+        &config,
+        || Box::new(ZkosEngine::jit(zkos_evm_jit::Mode::Jit)),
+        || Box::new(ZkosEngine::interpreter()),
+    );
+    for m in summary.mismatches.iter().take(20) {
+        eprintln!("{m}");
+    }
+    eprintln!("{}", summary.closing_line());
+    assert!(
+        summary.errors.is_empty(),
+        "engine errors: {:?}",
+        summary.errors
+    );
+    assert!(summary.mismatches.is_empty(), "{}", summary.closing_line());
+    assert!(summary.cases >= 20_000, "only {} cases", summary.cases);
+    assert_eq!(
+        zkos_evm_jit::backend_failures(),
+        failures_before,
+        "the JIT refused to compile some code (it ran interpreted)"
+    );
+}

@@ -118,7 +118,7 @@ fn push_truncated_by_the_end_reads_zeros() {
 #[test]
 fn arithmetic_and_comparisons_match_the_word_semantics() {
     let max = [0xff; 32];
-    let mut p = |a: &[u8; 32], b: &[u8; 32], op: u8| {
+    let p = |a: &[u8; 32], b: &[u8; 32], op: u8| {
         let mut code = vec![0x7f];
         code.extend(b);
         code.push(0x7f);

@@ -954,7 +954,7 @@ impl<'a, 'l> Translator<'a, 'l> {
             None => {
                 let l: Vec<BlockArg> = (0..4)
                     .map(|i| {
-                        let w = self.b.ins().load(I64, flags, addr, (24 - 8 * i) as i32);
+                        let w = self.b.ins().load(I64, flags, addr, 24 - 8 * i);
                         BlockArg::Value(self.b.ins().bswap(w))
                     })
                     .collect();
@@ -1119,6 +1119,7 @@ impl<'a, 'l> Translator<'a, 'l> {
     }
 
     /// SHL/SHR/SAR by a constant `s` (256 for every shift of 256 or more).
+    #[allow(clippy::needless_range_loop)] // limb i of the result reads limbs i + k of the input
     fn shift_const(&mut self, op: u8, x: [Value; 4], s: u32) -> [Value; 4] {
         let zero = self.b.ins().iconst(I64, 0);
         let fill = if op == SAR {
