@@ -19,7 +19,34 @@ fn interpreters(c: &mut Criterion) {
     let mut all = workloads::all();
     let root = zkos_host::shared::bench_contracts_dir().unwrap_or_else(|e| panic!("{e}"));
     all.extend(evmone::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
+    // Criterion's filter (`cargo bench ... -- loop`): the workloads it cannot match are not
+    // checked either (checking all of them on four engines takes minutes).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let takes_value = |a: &str| {
+        a.starts_with("--")
+            && !a.contains('=')
+            && !matches!(
+                a,
+                "--bench"
+                    | "--test"
+                    | "--list"
+                    | "--exact"
+                    | "--quiet"
+                    | "--verbose"
+                    | "--noplot"
+                    | "--discard-baseline"
+            )
+    };
+    let filter = (0..args.len())
+        .find(|&i| !args[i].starts_with('-') && (i == 0 || !takes_value(&args[i - 1])))
+        .map(|i| args[i].clone())
+        .filter(|f| !f.contains(|c: char| "|()[]*+?^$\\.{}".contains(c)));
     for workload in all {
+        if let Some(f) = &filter {
+            if !workload.name.contains(f.as_str()) {
+                continue;
+            }
+        }
         let gas = match verify(&workload) {
             Ok(agreement) => {
                 eprintln!(

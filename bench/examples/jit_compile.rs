@@ -84,10 +84,11 @@ fn main() {
     for w in &all {
         for (address, account) in &w.accounts {
             if !account.code.is_empty() {
-                let bench = w.name.split('/').next().unwrap_or(&w.name).to_string();
-                codes
-                    .entry(account.code.to_vec())
-                    .or_insert(format!("{bench} {address:#x}"));
+                let bench = w.name.rsplit_once('/').map_or(&*w.name, |(b, _)| b);
+                codes.entry(account.code.to_vec()).or_insert(format!(
+                    "{bench} {:#06x}",
+                    address.0[18..].iter().fold(0u16, |a, &b| a << 8 | b as u16)
+                ));
             }
         }
     }
@@ -96,7 +97,12 @@ fn main() {
         "code", "bytes", "compile", "ms/KiB", "mc/byte"
     );
     let mut rates = Vec::new();
+    // `jit_compile <filter>`: only the codes whose name contains it.
+    let filter = std::env::args().nth(1).unwrap_or_default();
     for (code, name) in &codes {
+        if !name.contains(&filter) {
+            continue;
+        }
         let (t, size) = measure(&isa, &table, code);
         let r = per_kib(t, code.len());
         rates.push(r);
@@ -108,14 +114,19 @@ fn main() {
         );
     }
     rates.sort_by(f64::total_cmp);
-    println!(
-        "bench contracts: {} codes, median {:.3} ms/KiB, worst {:.3} ms/KiB",
-        rates.len(),
-        rates[rates.len() / 2],
-        rates[rates.len() - 1]
-    );
+    if !rates.is_empty() {
+        println!(
+            "bench contracts: {} codes, median {:.3} ms/KiB, worst {:.3} ms/KiB",
+            rates.len(),
+            rates[rates.len() / 2],
+            rates[rates.len() - 1]
+        );
+    }
     let mut worst: f64 = 0.0;
     for (name, code) in adversarial() {
+        if !name.contains(&filter) {
+            continue;
+        }
         let (t, size) = measure(&isa, &table, &code);
         let r = per_kib(t, code.len());
         worst = worst.max(r);

@@ -147,6 +147,68 @@ fn arithmetic_and_comparisons_match_the_word_semantics() {
     assert_eq!(p(&sign, &max, 0x05), U256::from_be_bytes(sign)); // SDIV overflow case
 }
 
+/// The JIT folds constant limbs (zero, one, all ones) as it builds each operation: every
+/// binary operation on words whose limbs take those values, with each operand a constant
+/// or a runtime value (through memory), gives the word semantics' answer.
+#[test]
+fn constant_and_runtime_limbs_fold_exactly() {
+    let limbs = |l: [u64; 4]| U256::from_limbs(l);
+    let words = [
+        U256::ZERO,
+        U256::from(1u8),
+        U256::MAX,
+        limbs([0, 1, 0, 0]),
+        limbs([u64::MAX, 0, 0, 0]),
+        limbs([u64::MAX, u64::MAX, u64::MAX, 0]),
+        limbs([0, 0, u64::MAX, 1 << 63]),
+        limbs([0x1234_5678_9abc_def0, 1, u64::MAX, 7]),
+    ];
+    type WordOp = fn(U256, U256) -> U256;
+    let ops: [(u8, WordOp); 11] = [
+        (0x01, |a, b| a.wrapping_add(b)),
+        (0x02, |a, b| a.wrapping_mul(b)),
+        (0x03, |a, b| a.wrapping_sub(b)),
+        (0x10, |a, b| U256::from((a < b) as u8)),
+        (0x11, |a, b| U256::from((a > b) as u8)),
+        (0x12, |a, b| U256::from(slt_w(a, b) as u8)),
+        (0x13, |a, b| U256::from(slt_w(b, a) as u8)),
+        (0x14, |a, b| U256::from((a == b) as u8)),
+        (0x16, |a, b| a & b),
+        (0x17, |a, b| a | b),
+        (0x18, |a, b| a ^ b),
+    ];
+    fn slt_w(a: U256, b: U256) -> bool {
+        let s = U256::from(1u8) << 255;
+        (a ^ s) < (b ^ s)
+    }
+    // PUSH32 w, or PUSH32 w PUSH1 0x40 MSTORE PUSH1 0x40 MLOAD (a runtime value).
+    let push = |code: &mut Vec<u8>, w: U256, runtime: bool| {
+        code.push(0x7f);
+        code.extend(w.to_be_bytes::<32>());
+        if runtime {
+            code.extend([0x60, 0x40, 0x52, 0x60, 0x40, 0x51]);
+        }
+    };
+    for (op, f) in ops {
+        for &a in &words {
+            for &b in &words {
+                for (ra, rb) in [(false, true), (true, false), (true, true)] {
+                    let mut code = Vec::new();
+                    push(&mut code, b, rb);
+                    push(&mut code, a, ra);
+                    code.push(op);
+                    // The unary ones on the result too: (r + ISZERO r) ^ (NOT r << 1).
+                    code.extend([0x80, 0x15, 0x81, 0x01, 0x90, 0x19, 0x60, 0x01, 0x1b, 0x18]);
+                    let got = word(&both(S, &returning(code.clone()), GAS));
+                    let r = f(a, b);
+                    let want = r.wrapping_add(U256::from(r.is_zero() as u8)) ^ ((!r) << 1);
+                    assert_eq!(got, want, "op {op:#04x} on {a:#x}, {b:#x} ({})", hex(&code));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn shifts_by_constants_and_by_values() {
     // x = 0x8000..0001; every shift amount class: 0, 1, 63, 64, 65, 128, 255, 256, huge.

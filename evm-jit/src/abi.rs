@@ -1,9 +1,10 @@
 //! The contract between compiled code and the engine: the context block compiled code reads
 //! and writes, the status codes it returns, and the builtins it calls.
 //!
-//! Compiled code keeps gas, the stack height and the memory length in registers and writes
-//! them to [`JitCtx`] whenever it leaves or calls a builtin, so a frame's state is in one
-//! plain struct at every point where Rust code looks at it.
+//! Gas, the stack height and the memory length live in [`JitCtx`], not in registers across
+//! blocks: a block loads them at its entry and writes what it changed, so compiled code has
+//! no values live from block to block (no phis, short live ranges: fast register
+//! allocation) and the frame's state is in one plain struct wherever Rust code looks at it.
 
 use core::any::Any;
 use core::mem::offset_of;
@@ -66,14 +67,14 @@ pub const STACK: i32 = offset_of!(JitCtx, stack) as i32;
 pub const MEM_BASE: i32 = offset_of!(JitCtx, mem_base) as i32;
 pub const MEM_LEN: i32 = offset_of!(JitCtx, mem_len) as i32;
 
-/// Runs the instruction at `ctx.pc` through the interpreter's own implementation
+/// Runs the instruction at `pc` through the interpreter's own implementation
 /// ([`interpreter::step`]), in the block compiled code has entered: 0 when the frame goes
 /// on (gas, height and memory length updated in `ctx`), [`EXIT`] when it exited or the
 /// interpreter panicked (the engine re-raises the panic outside compiled code).
 ///
 /// # Safety
 /// `ctx` is the live context the engine built for this call of compiled code.
-pub unsafe extern "C" fn builtin_step(ctx: *mut JitCtx) -> u32 {
+pub unsafe extern "C" fn builtin_step(ctx: *mut JitCtx, pc: u64) -> u32 {
     // SAFETY: the engine passes its own context, valid for the whole call.
     let ctx = unsafe { &mut *ctx };
     // SAFETY: set by the engine from live references for the duration of the call.
@@ -84,7 +85,7 @@ pub unsafe extern "C" fn builtin_step(ctx: *mut JitCtx) -> u32 {
             &*ctx.table,
         )
     };
-    frame.pc = ctx.pc as usize;
+    frame.pc = pc as usize;
     frame.stack_len = ctx.sp as usize;
     frame.gas = ctx.gas;
     let spec = ctx.spec;

@@ -12,6 +12,9 @@ pub mod abi;
 pub mod code;
 pub mod compiler;
 pub mod engine;
+mod layout;
+mod translate;
+mod word;
 
 pub use compiler::{compile, host_isa, CompileError, HostIsa};
 pub use engine::{backend_failures, JitEngine, JitStats, Mode};

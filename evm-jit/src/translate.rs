@@ -1,0 +1,775 @@
+//! One contract's bytecode to one Cranelift function.
+//!
+//! The function's basic blocks are the analysis's ([`AnalyzedCode::blocks`]): each is entered
+//! by one check of its stack bounds and one charge of its static gas, as in the interpreter.
+//! Gas, the stack height and the memory length stay in the context ([`crate::abi::JitCtx`]):
+//! no value is live from one block to the next but the context pointer, so the function has
+//! no phis and register allocation stays linear. Inside a block the operand stack is virtual
+//! ([`VStack`]): words are limbs ([`crate::word`]), constant or SSA, and reach the arena's
+//! stack only at block edges and before a builtin. Instructions that are not inlined run
+//! through [`crate::abi::builtin_step`], the interpreter's own implementation. Static jumps
+//! are direct branches; dynamic ones go through a table of the JUMPDESTs.
+
+use crate::abi;
+use crate::compiler::CompileError;
+use crate::layout::Layout;
+use crate::word::{self, Flag, Limb, Word};
+use alloy_primitives::U256;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, SigRef, Signature,
+    Value,
+};
+use cranelift_frontend::FunctionBuilder;
+use std::collections::HashMap;
+use zkos_os::evm::analysis::{AnalyzedCode, IMPOSSIBLE_MIN};
+use zkos_os::evm::arith;
+use zkos_os::evm::opcodes::*;
+
+const I64: types::Type = types::I64;
+
+/// A word of the virtual stack.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// In the arena's stack at its position, not loaded.
+    Mem,
+    /// Limbs; `dirty`: not yet written to the arena.
+    Word(Word, bool),
+}
+
+/// The operand stack of one basic block. `items[k]` is the word at height
+/// `entry height - below + k`.
+struct VStack {
+    /// Words below the entry height the block may touch (its `min`).
+    below: usize,
+    items: Vec<Slot>,
+    /// Address of the word at the entry height.
+    base: Value,
+    /// The entry height.
+    sp0: Value,
+    /// The height (relative to the entry) the context's `sp` holds, when known.
+    stored: Option<i64>,
+}
+
+impl VStack {
+    /// The virtual top's height relative to the entry height.
+    fn delta(&self) -> i64 {
+        self.items.len() as i64 - self.below as i64
+    }
+
+    /// Byte offset from `base` of the word at `k`.
+    fn offset(&self, k: usize) -> i64 {
+        (k as i64 - self.below as i64) * 32
+    }
+
+    fn index(&self, from_top: usize) -> Result<usize, CompileError> {
+        self.items
+            .len()
+            .checked_sub(from_top + 1)
+            .ok_or(CompileError::Internal("stack below the block's bound"))
+    }
+
+    fn pop(&mut self) -> Result<Slot, CompileError> {
+        self.items
+            .pop()
+            .ok_or(CompileError::Internal("stack below the block's bound"))
+    }
+
+    fn push(&mut self, w: Word) {
+        self.items.push(Slot::Word(w, true));
+    }
+
+    fn push_const(&mut self, c: U256) {
+        self.push(word::constant(c));
+    }
+
+    /// The constant at `from_top`, when it is one.
+    fn constant(&self, from_top: usize) -> Option<U256> {
+        let k = self.items.len().checked_sub(from_top + 1)?;
+        match &self.items[k] {
+            Slot::Word(w, _) => word::as_constant(w),
+            Slot::Mem => None,
+        }
+    }
+}
+
+/// How the translation of a block goes on after an instruction.
+enum Flow {
+    /// The next instruction of the block.
+    Next(usize),
+    /// The block ends; control falls into the block at the given pc.
+    FallInto(usize),
+    /// The block ended with its own branch or exit.
+    Done,
+}
+
+pub(crate) struct Translator<'a, 'l> {
+    pub(crate) b: FunctionBuilder<'a>,
+    code: &'l AnalyzedCode,
+    table: &'l OpTable,
+    layout: &'l Layout,
+    ptr: types::Type,
+    ctx: Value,
+    step_sig: SigRef,
+    blocks: HashMap<usize, Block>,
+    /// Returns INTERP with ctx.pc = its parameter.
+    interp_exit: Block,
+    /// Returns EXIT (a builtin recorded the exit).
+    exit: Block,
+    invalid_jump: Block,
+    /// Four limbs: a dynamic jump's destination.
+    dyn_jump: Block,
+}
+
+impl<'a, 'l> Translator<'a, 'l> {
+    pub(crate) fn new(
+        mut b: FunctionBuilder<'a>,
+        code: &'l AnalyzedCode,
+        table: &'l OpTable,
+        layout: &'l Layout,
+        ptr: types::Type,
+    ) -> Self {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let ctx = b.block_params(entry)[0];
+        let index = b.block_params(entry)[1];
+        let mut step = Signature::new(b.func.signature.call_conv);
+        step.params.push(AbiParam::new(ptr));
+        step.params.push(AbiParam::new(I64));
+        step.returns.push(AbiParam::new(types::I32));
+        let step_sig = b.import_signature(step);
+        let interp_exit = b.create_block();
+        b.append_block_param(interp_exit, I64);
+        let exit = b.create_block();
+        let invalid_jump = b.create_block();
+        let dyn_jump = b.create_block();
+        for _ in 0..4 {
+            b.append_block_param(dyn_jump, I64);
+        }
+        let mut t = Translator {
+            b,
+            code,
+            table,
+            layout,
+            ptr,
+            ctx,
+            step_sig,
+            blocks: HashMap::new(),
+            interp_exit,
+            exit,
+            invalid_jump,
+            dyn_jump,
+        };
+        // Dispatch on the entry index; an unknown one (never passed) hands back untouched.
+        let bad_entry = t.b.create_block();
+        let targets: Vec<_> = layout
+            .entries
+            .iter()
+            .map(|&pc| {
+                let blk = t.block_at(pc as usize);
+                t.b.func.dfg.block_call(blk, &[])
+            })
+            .collect();
+        let def = t.b.func.dfg.block_call(bad_entry, &[]);
+        let jt = t.b.create_jump_table(JumpTableData::new(def, &targets));
+        t.b.ins().br_table(index, jt);
+        t.b.switch_to_block(bad_entry);
+        t.status(abi::INTERP);
+        t
+    }
+
+    fn block_at(&mut self, pc: usize) -> Block {
+        if let Some(&b) = self.blocks.get(&pc) {
+            return b;
+        }
+        let b = self.b.create_block();
+        self.blocks.insert(pc, b);
+        b
+    }
+
+    fn status(&mut self, s: u32) {
+        let v = self.b.ins().iconst(types::I32, s as i64);
+        self.b.ins().return_(&[v]);
+    }
+
+    fn store_ctx(&mut self, v: Value, off: i32) {
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), v, self.ctx, off);
+    }
+
+    fn load_ctx(&mut self, ty: types::Type, off: i32) -> Value {
+        self.b
+            .ins()
+            .load(ty, MemFlagsData::trusted(), self.ctx, off)
+    }
+
+    fn hand_over(&mut self, pc: usize) {
+        let v = self.b.ins().iconst(I64, pc as i64);
+        self.b.ins().jump(self.interp_exit, &[BlockArg::Value(v)]);
+    }
+
+    pub(crate) fn translate(&mut self) -> Result<(), CompileError> {
+        // Shared exits.
+        self.b.switch_to_block(self.interp_exit);
+        let pc = self.b.block_params(self.interp_exit)[0];
+        self.store_ctx(pc, abi::PC);
+        self.status(abi::INTERP);
+
+        self.b.switch_to_block(self.exit);
+        self.status(abi::EXIT);
+
+        self.b.switch_to_block(self.invalid_jump);
+        self.status(abi::INVALID_JUMP);
+
+        self.translate_dyn_jump();
+
+        let starts = self.layout.starts.clone();
+        for (i, &(start, live)) in starts.iter().enumerate() {
+            if !live && !self.blocks.contains_key(&start) {
+                continue;
+            }
+            let end = starts.get(i + 1).map(|s| s.0).unwrap_or(self.code.len);
+            self.translate_block(start, end)?;
+        }
+        // Blocks referred to but never translated (jumps are only made to translated
+        // JUMPDESTs, so this is only the defensive case): hand over to the interpreter.
+        let pending: Vec<(usize, Block)> = self.blocks.iter().map(|(&p, &b)| (p, b)).collect();
+        for (pc, blk) in pending {
+            if self.b.func.layout.is_block_inserted(blk) {
+                continue;
+            }
+            self.b.switch_to_block(blk);
+            self.hand_over(pc);
+        }
+        Ok(())
+    }
+
+    fn translate_dyn_jump(&mut self) {
+        let blk = self.dyn_jump;
+        self.b.switch_to_block(blk);
+        let l: Vec<Value> = self.b.block_params(blk).to_vec();
+        let hi = self.b.ins().bor(l[1], l[2]);
+        let hi = self.b.ins().bor(hi, l[3]);
+        let hi_bad = self.b.ins().icmp_imm_u(IntCC::NotEqual, hi, 0);
+        let lo_bad = self.b.ins().icmp_imm_u(
+            IntCC::UnsignedGreaterThanOrEqual,
+            l[0],
+            self.code.len as i64,
+        );
+        let bad = self.b.ins().bor(hi_bad, lo_bad);
+        let lookup = self.b.create_block();
+        self.b.ins().brif(bad, self.invalid_jump, &[], lookup, &[]);
+        self.b.switch_to_block(lookup);
+        let table = self
+            .b
+            .ins()
+            .iconst(self.ptr, self.layout.jump_index.as_ptr() as i64);
+        let off = self.b.ins().ishl_imm_u(l[0], 2);
+        let addr = self.b.ins().iadd(table, off);
+        let idx = self
+            .b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted().with_readonly(), addr, 0);
+        let invalid = self.b.func.dfg.block_call(self.invalid_jump, &[]);
+        let mut targets = vec![self.b.func.dfg.block_call(self.invalid_jump, &[])];
+        for &d in &self.layout.jumpdests.clone() {
+            let b = self.block_at(d);
+            targets.push(self.b.func.dfg.block_call(b, &[]));
+        }
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(invalid, &targets));
+        self.b.ins().br_table(idx, jt);
+    }
+
+    /// Translates the block `[start, end)` (`end`: the next block's start).
+    fn translate_block(&mut self, start: usize, end: usize) -> Result<(), CompileError> {
+        let blk = self.block_at(start);
+        self.b.switch_to_block(blk);
+        let info = self.code.blocks[start];
+        if info.min == IMPOSSIBLE_MIN {
+            self.hand_over(start);
+            return Ok(());
+        }
+        // Entry: one check of the stack bounds and the gas, one charge.
+        let sp0 = self.load_ctx(I64, abi::SP);
+        let gas = self.load_ctx(I64, abi::GAS);
+        let rel = self.b.ins().iadd_imm_s(sp0, -(info.min as i64));
+        let bad_stack = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, rel, info.span as i64);
+        let cost = self.b.ins().iconst(I64, info.gas as i64);
+        let (left, short) = self.b.ins().usub_overflow(gas, cost);
+        let bad = self.b.ins().bor(bad_stack, short);
+        let body = self.b.create_block();
+        let pcv = self.b.ins().iconst(I64, start as i64);
+        self.b
+            .ins()
+            .brif(bad, self.interp_exit, &[BlockArg::Value(pcv)], body, &[]);
+        self.b.switch_to_block(body);
+        if info.gas != 0 {
+            self.store_ctx(left, abi::GAS);
+        }
+        let stack = self.load_ctx(self.ptr, abi::STACK);
+        let off = self.b.ins().ishl_imm_u(sp0, 5);
+        let base = self.b.ins().iadd(stack, off);
+        let mut vs = VStack {
+            below: info.min as usize,
+            items: vec![Slot::Mem; info.min as usize],
+            base,
+            sp0,
+            stored: Some(0),
+        };
+        let mut pc = start;
+        if pc < self.code.len && self.code.padded[pc] == JUMPDEST {
+            pc += 1;
+        }
+        loop {
+            if pc >= self.code.len {
+                // The implicit STOP after the code.
+                self.exit_stop(&mut vs, pc);
+                return Ok(());
+            }
+            if pc >= end {
+                // Falls into the next block, a JUMPDEST.
+                self.end_block(&mut vs);
+                let next = self.block_at(pc);
+                self.b.ins().jump(next, &[]);
+                return Ok(());
+            }
+            let op = self.code.padded[pc];
+            match self.instruction(&mut vs, pc, op)? {
+                Flow::Next(n) => pc = n,
+                Flow::FallInto(n) => {
+                    self.end_block(&mut vs);
+                    if n >= self.code.len && !self.layout.is_start(n) {
+                        self.exit_stop(&mut vs, n);
+                    } else {
+                        let next = self.block_at(n);
+                        self.b.ins().jump(next, &[]);
+                    }
+                    return Ok(());
+                }
+                Flow::Done => return Ok(()),
+            }
+        }
+    }
+
+    fn exit_stop(&mut self, vs: &mut VStack, pc: usize) {
+        self.set_sp(vs);
+        let v = self.b.ins().iconst(I64, pc as i64 + 1);
+        self.store_ctx(v, abi::PC);
+        self.status(abi::STOP);
+    }
+
+    /// Makes the context's `sp` the virtual stack's current height (a store only when it
+    /// holds another).
+    fn set_sp(&mut self, vs: &mut VStack) {
+        let d = vs.delta();
+        if vs.stored != Some(d) {
+            let h = self.b.ins().iadd_imm_s(vs.sp0, d);
+            self.store_ctx(h, abi::SP);
+            vs.stored = Some(d);
+        }
+    }
+
+    /// Writes every dirty word to the arena; `clean`: mark them written (the write happens
+    /// on every path from here on).
+    fn flush(&mut self, vs: &mut VStack, clean: bool) {
+        let flags = MemFlagsData::trusted();
+        for k in 0..vs.items.len() {
+            let Slot::Word(w, true) = vs.items[k] else {
+                continue;
+            };
+            let off = vs.offset(k);
+            for (i, l) in w.iter().enumerate() {
+                let v = word::value(&mut self.b, *l);
+                self.b
+                    .ins()
+                    .store(flags, v, vs.base, (off + 8 * i as i64) as i32);
+            }
+            if clean {
+                vs.items[k] = Slot::Word(w, false);
+            }
+        }
+    }
+
+    fn end_block(&mut self, vs: &mut VStack) {
+        self.flush(vs, true);
+        self.set_sp(vs);
+    }
+
+    /// The limbs of the word at `k`, loading it if it is in the arena.
+    fn word_at(&mut self, vs: &mut VStack, k: usize) -> Word {
+        match vs.items[k] {
+            Slot::Word(w, _) => w,
+            Slot::Mem => {
+                let off = vs.offset(k);
+                let w = [0, 1, 2, 3].map(|i| {
+                    Limb::V(self.b.ins().load(
+                        I64,
+                        MemFlagsData::trusted(),
+                        vs.base,
+                        (off + 8 * i) as i32,
+                    ))
+                });
+                vs.items[k] = Slot::Word(w, false);
+                w
+            }
+        }
+    }
+
+    fn pop_word(&mut self, vs: &mut VStack) -> Result<Word, CompileError> {
+        let k = vs.index(0)?;
+        let w = self.word_at(vs, k);
+        vs.items.pop();
+        Ok(w)
+    }
+
+    /// Runs the instruction at `pc` through the interpreter: flush, call, exit on exit.
+    /// Its outputs are then in the arena.
+    fn step(&mut self, vs: &mut VStack, pc: usize, op: u8) -> Result<(), CompileError> {
+        let info = self.table.0[op as usize];
+        self.flush(vs, true);
+        self.set_sp(vs);
+        let p = self.b.ins().iconst(I64, pc as i64);
+        let f = self
+            .b
+            .ins()
+            .iconst(self.ptr, abi::builtin_step as *const () as i64);
+        let call = self.b.ins().call_indirect(self.step_sig, f, &[self.ctx, p]);
+        let st = self.b.inst_results(call)[0];
+        let cont = self.b.create_block();
+        self.b.ins().brif(st, self.exit, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        for _ in 0..info.inputs {
+            vs.pop()?;
+        }
+        for _ in 0..info.outputs {
+            vs.items.push(Slot::Mem);
+        }
+        // Words already in the arena are reloaded rather than kept across the call.
+        for s in vs.items.iter_mut() {
+            if let Slot::Word(w, false) = s {
+                if word::as_constant(w).is_none() {
+                    *s = Slot::Mem;
+                }
+            }
+        }
+        // The interpreter left the context's `sp` at the new height.
+        vs.stored = Some(vs.delta());
+        Ok(())
+    }
+
+    /// A step whose instruction always leaves the frame (call, create, return, ...).
+    fn step_exit(
+        &mut self,
+        vs: &mut VStack,
+        pc: usize,
+        op: u8,
+        next: usize,
+    ) -> Result<Flow, CompileError> {
+        self.step(vs, pc, op)?;
+        // The interpreter never continues after these; hand over if it ever did.
+        self.set_sp(vs);
+        self.hand_over(next);
+        Ok(Flow::Done)
+    }
+
+    fn instruction(&mut self, vs: &mut VStack, pc: usize, op: u8) -> Result<Flow, CompileError> {
+        let next = pc + 1;
+        macro_rules! bin {
+            ($emit:expr) => {{
+                let a = self.pop_word(vs)?;
+                let b = self.pop_word(vs)?;
+                let r = $emit(&mut self.b, a, b);
+                vs.push(r);
+            }};
+        }
+        macro_rules! cmp {
+            ($emit:expr) => {{
+                let a = self.pop_word(vs)?;
+                let b = self.pop_word(vs)?;
+                let f: Flag = $emit(&mut self.b, a, b);
+                let r = word::from_flag(&mut self.b, f);
+                vs.push(r);
+            }};
+        }
+        match op {
+            STOP => {
+                self.exit_stop(vs, pc);
+                return Ok(Flow::Done);
+            }
+            ADD => bin!(word::add),
+            SUB => bin!(word::sub),
+            MUL => bin!(word::mul),
+            AND => bin!(word::and),
+            OR => bin!(word::or),
+            XOR => bin!(word::xor),
+            LT => cmp!(word::lt),
+            GT => cmp!(|b: &mut FunctionBuilder, x, y| word::lt(b, y, x)),
+            SLT => cmp!(word::slt),
+            SGT => cmp!(|b: &mut FunctionBuilder, x, y| word::slt(b, y, x)),
+            EQ => cmp!(word::eq),
+            ISZERO => {
+                let a = self.pop_word(vs)?;
+                let f = word::is_zero(&mut self.b, a);
+                let r = word::from_flag(&mut self.b, f);
+                vs.push(r);
+            }
+            NOT => {
+                let a = self.pop_word(vs)?;
+                let r = word::not(&mut self.b, a);
+                vs.push(r);
+            }
+            SHL | SHR | SAR => match vs.constant(0) {
+                Some(s) => {
+                    vs.pop()?;
+                    let x = self.pop_word(vs)?;
+                    let s = arith::small(s).filter(|&s| s < 256).unwrap_or(256);
+                    let r = word::shift(&mut self.b, x, s as u32, op == SHL, op == SAR);
+                    vs.push(r);
+                }
+                None => self.step(vs, pc, op)?,
+            },
+            POP => {
+                vs.pop()?;
+            }
+            PUSH0 => vs.push_const(U256::ZERO),
+            PUSH1..=PUSH32 => {
+                let n = (op - PUSH1 + 1) as usize;
+                let mut w = [0u8; 32];
+                // Padded code: a push cut off by the end reads zeros.
+                w[32 - n..].copy_from_slice(&self.code.padded[pc + 1..pc + 1 + n]);
+                vs.push_const(U256::from_be_bytes(w));
+                return Ok(Flow::Next(pc + 1 + n));
+            }
+            DUP1..=DUP16 => {
+                let k = vs.index((op - DUP1) as usize)?;
+                let w = self.word_at(vs, k);
+                vs.push(w);
+            }
+            SWAP1..=SWAP16 => {
+                let top = vs.index(0)?;
+                let other = vs.index((op - SWAP1 + 1) as usize)?;
+                let a = self.word_at(vs, top);
+                let b = self.word_at(vs, other);
+                vs.items[top] = Slot::Word(b, true);
+                vs.items[other] = Slot::Word(a, true);
+            }
+            PC => vs.push_const(U256::from(pc)),
+            CODESIZE => vs.push_const(U256::from(self.code.len)),
+            GAS => {
+                let g = self.load_ctx(I64, abi::GAS);
+                vs.push([Limb::V(g), Limb::K(0), Limb::K(0), Limb::K(0)]);
+                return Ok(Flow::FallInto(next));
+            }
+            MSIZE => {
+                let m = self.load_ctx(I64, abi::MEM_LEN);
+                vs.push([Limb::V(m), Limb::K(0), Limb::K(0), Limb::K(0)]);
+            }
+            MLOAD | MSTORE | MSTORE8 => self.memory_op(vs, pc, op)?,
+            JUMP => {
+                let d = self.pop_word(vs)?;
+                self.end_block(vs);
+                match word::as_constant(&d) {
+                    Some(d) => {
+                        let target = self.static_target(d);
+                        self.b.ins().jump(target, &[]);
+                    }
+                    None => self.jump_dynamic(d),
+                }
+                return Ok(Flow::Done);
+            }
+            JUMPI => {
+                let d = self.pop_word(vs)?;
+                let c = self.pop_word(vs)?;
+                let cond = word::is_nonzero(&mut self.b, c);
+                self.end_block(vs);
+                let fall = if next >= self.code.len && !self.layout.is_start(next) {
+                    None
+                } else {
+                    Some(self.block_at(next.min(self.code.len)))
+                };
+                let not_taken = match fall {
+                    Some(b) => b,
+                    None => self.b.create_block(),
+                };
+                let taken = match (word::as_constant(&d), cond) {
+                    (Some(d), _) => self.static_target(d),
+                    (None, Flag::K(false)) => not_taken,
+                    (None, _) => self.b.create_block(),
+                };
+                match cond {
+                    Flag::K(true) => {
+                        self.b.ins().jump(taken, &[]);
+                    }
+                    Flag::K(false) => {
+                        self.b.ins().jump(not_taken, &[]);
+                    }
+                    Flag::V(c) => {
+                        self.b.ins().brif(c, taken, &[], not_taken, &[]);
+                    }
+                }
+                if word::as_constant(&d).is_none() && cond != Flag::K(false) {
+                    self.b.switch_to_block(taken);
+                    self.jump_dynamic(d);
+                }
+                if fall.is_none() {
+                    self.b.switch_to_block(not_taken);
+                    let v = self.b.ins().iconst(I64, next as i64 + 1);
+                    self.store_ctx(v, abi::PC);
+                    self.status(abi::STOP);
+                }
+                return Ok(Flow::Done);
+            }
+            JUMPDEST => return Ok(Flow::FallInto(pc)),
+            INVALID => {
+                self.set_sp(vs);
+                let v = self.b.ins().iconst(I64, next as i64);
+                self.store_ctx(v, abi::PC);
+                self.status(abi::INVALID_OPCODE);
+                return Ok(Flow::Done);
+            }
+            CALL | CALLCODE | DELEGATECALL | STATICCALL | CREATE | CREATE2 | RETURN | REVERT
+            | SELFDESTRUCT => return self.step_exit(vs, pc, op, next),
+            SSTORE => {
+                self.step(vs, pc, op)?;
+                return Ok(Flow::FallInto(next));
+            }
+            _ => self.step(vs, pc, op)?,
+        }
+        Ok(Flow::Next(next))
+    }
+
+    fn jump_dynamic(&mut self, d: Word) {
+        let args = word::values(&mut self.b, d).map(BlockArg::Value);
+        self.b.ins().jump(self.dyn_jump, &args);
+    }
+
+    fn static_target(&mut self, d: U256) -> Block {
+        match arith::small(d) {
+            Some(d) if self.code.is_jumpdest(d) => self.block_at(d),
+            _ => self.invalid_jump,
+        }
+    }
+
+    /// MLOAD, MSTORE, MSTORE8: inline when the access lies inside the current memory (no
+    /// expansion, no gas); the interpreter expands and charges otherwise.
+    fn memory_op(&mut self, vs: &mut VStack, pc: usize, op: u8) -> Result<(), CompileError> {
+        let width: i64 = if op == MSTORE8 { 1 } else { 32 };
+        let ko = vs.index(0)?;
+        let off = self.word_at(vs, ko);
+        let value = if op == MLOAD {
+            None
+        } else {
+            let kv = vs.index(1)?;
+            Some(self.word_at(vs, kv))
+        };
+        let small = word::fits_u32(&mut self.b, off);
+        let len = self.load_ctx(I64, abi::MEM_LEN);
+        let fits = match (small, off[0]) {
+            (Flag::K(false), _) => Flag::K(false),
+            (Flag::K(true), Limb::K(o)) => {
+                let end = o as i64 + width;
+                Flag::V(
+                    self.b
+                        .ins()
+                        .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, len, end),
+                )
+            }
+            (small, o) => {
+                let o = word::value(&mut self.b, o);
+                let end = self.b.ins().iadd_imm_s(o, width);
+                let inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
+                match small {
+                    Flag::V(s) => Flag::V(self.b.ins().band(s, inside)),
+                    Flag::K(_) => Flag::V(inside),
+                }
+            }
+        };
+        let slow = self.b.create_block();
+        let merge = self.b.create_block();
+        if op == MLOAD {
+            for _ in 0..4 {
+                self.b.append_block_param(merge, I64);
+            }
+        }
+        match fits {
+            Flag::V(f) => {
+                let fast = self.b.create_block();
+                self.b.ins().brif(f, fast, &[], slow, &[]);
+                self.b.switch_to_block(fast);
+                self.memory_fast(op, off[0], value, merge);
+            }
+            // The offset cannot be inside memory.
+            Flag::K(_) => {
+                self.b.ins().jump(slow, &[]);
+            }
+        }
+
+        // Slow path: the interpreter expands memory and charges for it.
+        self.b.switch_to_block(slow);
+        let saved = vs.items.clone();
+        self.step(vs, pc, op)?;
+        if op == MLOAD {
+            let k = vs.index(0)?;
+            let w = self.word_at(vs, k);
+            let args = word::values(&mut self.b, w).map(BlockArg::Value);
+            self.b.ins().jump(merge, &args);
+        } else {
+            self.b.ins().jump(merge, &[]);
+        }
+        // After the merge the words below are as on the fast path (still dirty there), and
+        // the context's `sp` holds the entry's or the step's height.
+        vs.items = saved;
+        vs.stored = None;
+        self.b.switch_to_block(merge);
+        if op == MLOAD {
+            let p = self.b.block_params(merge).to_vec();
+            vs.items.pop();
+            vs.push([p[0], p[1], p[2], p[3]].map(Limb::V));
+        } else {
+            vs.items.pop();
+            vs.items.pop();
+        }
+        Ok(())
+    }
+    /// The in-bounds access at `off` (below 2^32), then a jump to `merge` (with the loaded
+    /// word for MLOAD).
+    fn memory_fast(&mut self, op: u8, off: Limb, value: Option<Word>, merge: Block) {
+        let mem_base = self.load_ctx(self.ptr, abi::MEM_BASE);
+        let addr = match off {
+            Limb::K(o) => self.b.ins().iadd_imm_s(mem_base, o as i64),
+            Limb::V(o) => self.b.ins().iadd(mem_base, o),
+        };
+        let flags = MemFlagsData::trusted();
+        match value {
+            None => {
+                let l: Vec<BlockArg> = (0..4)
+                    .map(|i| {
+                        let w = self.b.ins().load(I64, flags, addr, 24 - 8 * i);
+                        BlockArg::Value(self.b.ins().bswap(w))
+                    })
+                    .collect();
+                self.b.ins().jump(merge, &l);
+            }
+            Some(v) if op == MSTORE => {
+                for (i, &limb) in v.iter().enumerate() {
+                    let w = word::bswap(&mut self.b, limb);
+                    let w = word::value(&mut self.b, w);
+                    self.b.ins().store(flags, w, addr, (24 - 8 * i) as i32);
+                }
+                self.b.ins().jump(merge, &[]);
+            }
+            Some(v) => {
+                let w = word::value(&mut self.b, v[0]);
+                self.b.ins().istore8(flags, w, addr, 0);
+                self.b.ins().jump(merge, &[]);
+            }
+        }
+    }
+}
