@@ -8,7 +8,7 @@ use crate::translate::Translator;
 use cranelift_codegen::ir::{types, AbiParam};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_frontend::FunctionBuilderContext;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
 use std::time::Instant;
@@ -89,7 +89,7 @@ pub fn compile(
         .map_err(|e| CompileError::Backend(e.to_string()))?;
     let mut fcx = FunctionBuilderContext::new();
     {
-        let b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fcx);
+        let b = FunctionBuilder::new(&mut ctx.func, &mut fcx);
         let mut t = Translator::new(b, code, table, &layout, ptr);
         let result = t.translate();
         t.b.seal_all_blocks();

@@ -132,48 +132,45 @@ fn add_nc(b: &mut FunctionBuilder, x: Limb, y: Limb) -> Limb {
 
 /// `x + y + cin` and the carry out.
 fn adc(b: &mut FunctionBuilder, x: Limb, y: Limb, cin: Flag) -> (Limb, Flag) {
-    match (x, y, cin) {
-        (K(a), K(c), Flag::K(k)) => {
-            let (s, c1) = a.overflowing_add(c);
-            let (s, c2) = s.overflowing_add(k as u64);
-            (K(s), Flag::K(c1 | c2))
-        }
-        (K(0), o, Flag::K(false)) | (o, K(0), Flag::K(false)) => (o, Flag::K(false)),
-        (x, y, Flag::K(false)) => {
-            let (xv, yv) = (value(b, x), value(b, y));
-            let (s, c) = b.ins().uadd_overflow(xv, yv);
-            (v(s), Flag::V(c))
-        }
-        (x, y, cin) => {
-            // x64 Cranelift has no add-with-carry (`uadd_overflow_cin` is unimplemented
-            // there): the carry is the or of two plain adds' overflows.
-            let (s, c1) = adc(b, x, y, Flag::K(false));
-            let cl = flag_limb(b, cin);
-            let (s, c2) = adc(b, s, cl, Flag::K(false));
-            (s, flag_or(b, c1, c2))
-        }
-    }
+    add_sub(b, x, y, cin, false)
 }
 
 /// `x - y - bin` and the borrow out.
 fn sbb(b: &mut FunctionBuilder, x: Limb, y: Limb, bin: Flag) -> (Limb, Flag) {
-    match (x, y, bin) {
-        (K(a), K(c), Flag::K(k)) => {
-            let (s, b1) = a.overflowing_sub(c);
-            let (s, b2) = s.overflowing_sub(k as u64);
-            (K(s), Flag::K(b1 | b2))
+    add_sub(b, x, y, bin, true)
+}
+
+/// `x + y + c`, or `x - y - c` when `sub`, and the carry (borrow) out.
+fn add_sub(b: &mut FunctionBuilder, x: Limb, y: Limb, c: Flag, sub: bool) -> (Limb, Flag) {
+    match (x, y, c) {
+        (K(a), K(d), Flag::K(k)) => {
+            let f = if sub {
+                u64::overflowing_sub
+            } else {
+                u64::overflowing_add
+            };
+            let (r, o1) = f(a, d);
+            let (r, o2) = f(r, k as u64);
+            (K(r), Flag::K(o1 | o2))
         }
         (o, K(0), Flag::K(false)) => (o, Flag::K(false)),
+        (K(0), o, Flag::K(false)) if !sub => (o, Flag::K(false)),
         (x, y, Flag::K(false)) => {
             let (xv, yv) = (value(b, x), value(b, y));
-            let (s, c) = b.ins().usub_overflow(xv, yv);
-            (v(s), Flag::V(c))
+            let (r, o) = if sub {
+                b.ins().usub_overflow(xv, yv)
+            } else {
+                b.ins().uadd_overflow(xv, yv)
+            };
+            (v(r), Flag::V(o))
         }
-        (x, y, bin) => {
-            let (s, b1) = sbb(b, x, y, Flag::K(false));
-            let bl = flag_limb(b, bin);
-            let (s, b2) = sbb(b, s, bl, Flag::K(false));
-            (s, flag_or(b, b1, b2))
+        (x, y, c) => {
+            // x64 Cranelift has no add-with-carry (`uadd_overflow_cin` is unimplemented
+            // there): the carry is the or of two plain operations' overflows.
+            let (r, o1) = add_sub(b, x, y, Flag::K(false), sub);
+            let cl = flag_limb(b, c);
+            let (r, o2) = add_sub(b, r, cl, Flag::K(false), sub);
+            (r, flag_or(b, o1, o2))
         }
     }
 }
@@ -310,25 +307,31 @@ pub(crate) fn mul(b: &mut FunctionBuilder, x: Word, y: Word) -> Word {
     r
 }
 
-/// `x == 0`.
-pub(crate) fn is_zero(b: &mut FunctionBuilder, x: Word) -> Flag {
+/// Whether any of the limbs is not zero.
+fn any_nonzero(b: &mut FunctionBuilder, limbs: &[Limb]) -> Flag {
     let mut acc = K(0);
-    for l in x {
-        acc = bor(b, acc, l);
+    for l in limbs {
+        acc = bor(b, acc, *l);
     }
-    match nonzero(b, acc) {
+    nonzero(b, acc)
+}
+
+fn flag_not(b: &mut FunctionBuilder, f: Flag) -> Flag {
+    match f {
         Flag::K(k) => Flag::K(!k),
         Flag::V(o) => Flag::V(b.ins().bxor_imm_s(o, 1)),
     }
 }
 
+/// `x == 0`.
+pub(crate) fn is_zero(b: &mut FunctionBuilder, x: Word) -> Flag {
+    let nz = is_nonzero(b, x);
+    flag_not(b, nz)
+}
+
 /// `x != 0` (a jump condition).
 pub(crate) fn is_nonzero(b: &mut FunctionBuilder, x: Word) -> Flag {
-    let mut acc = K(0);
-    for l in x {
-        acc = bor(b, acc, l);
-    }
-    nonzero(b, acc)
+    any_nonzero(b, &x)
 }
 
 pub(crate) fn eq(b: &mut FunctionBuilder, x: Word, y: Word) -> Flag {
@@ -399,14 +402,8 @@ pub(crate) fn values(b: &mut FunctionBuilder, x: Word) -> [Value; 4] {
 /// Whether `x` fits in 32 bits: the shape of every in-range memory offset.
 pub(crate) fn fits_u32(b: &mut FunctionBuilder, x: Word) -> Flag {
     let hi = ushr(b, x[0], 32);
-    let mut acc = hi;
-    for l in &x[1..] {
-        acc = bor(b, acc, *l);
-    }
-    match nonzero(b, acc) {
-        Flag::K(k) => Flag::K(!k),
-        Flag::V(o) => Flag::V(b.ins().bxor_imm_s(o, 1)),
-    }
+    let big = any_nonzero(b, &[hi, x[1], x[2], x[3]]);
+    flag_not(b, big)
 }
 
 #[cfg(test)]
