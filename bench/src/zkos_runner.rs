@@ -34,7 +34,7 @@ impl ZkosRunner<JitEngine> {
 
     /// Why the engine last refused to compile a contract.
     pub fn last_error(&self) -> Option<String> {
-        self.bootloader.ee().last_error().map(str::to_string)
+        self.bootloader.ee().last_error()
     }
 
     /// What the engine has compiled and run so far.

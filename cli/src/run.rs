@@ -306,7 +306,7 @@ fn print_stats(mode: Mode, traced: bool, stats: Option<JitStats>) {
         s.compiled, s.compiled_bytes, s.machine_bytes, s.compile_time
     );
     println!(
-        "  frames: {} compiled, {} interpreted; fallbacks: {}",
-        s.jit_frames, s.interpreted_frames, s.fallbacks
+        "  frames: {} compiled, {} interpreted; fallbacks: {}; evicted: {}",
+        s.jit_frames, s.interpreted_frames, s.fallbacks, s.evicted
     );
 }

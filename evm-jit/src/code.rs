@@ -50,16 +50,28 @@ impl Compiled {
         self.code_bytes
     }
 
+    /// What the cache charges for this code: machine code and the tables it reads.
+    pub fn footprint(&self) -> usize {
+        self.code_bytes + 4 * (self._jump_index.len() + self.entries.len())
+    }
+
     /// Wall time the compilation took.
     pub fn compile_time(&self) -> Duration {
         self.compile_time
     }
 }
 
+// SAFETY: after construction nothing touches `module` but `Drop` (which has the value to
+// itself); every `&self` method reads plain immutable data, and the machine code only reads
+// its jump table. So the value can be shared and dropped on any thread.
+unsafe impl Send for Compiled {}
+// SAFETY: see `Send`: shared references reach only immutable data.
+unsafe impl Sync for Compiled {}
+
 impl Drop for Compiled {
     fn drop(&mut self) {
         if let Some(m) = self.module.take() {
-            // SAFETY: no frame runs this code any more (frames hold an Rc to it).
+            // SAFETY: no frame runs this code any more (frames hold an Arc to it).
             unsafe { m.free_memory() };
         }
     }

@@ -1,13 +1,14 @@
 //! The execution environment a sequencer picks: interpreter, JIT, or tiered.
 
 use crate::abi::{self, JitCtx};
+use crate::cache::{self, CodeCache, Decision};
 use crate::code::Compiled;
-use crate::compiler::{self, CompileError};
+use crate::compiler;
 use alloy_primitives::B256;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use zkos_os::arena::FrameMemory;
 use zkos_os::ee::{ChildOutcome, ExecContext, ExecutionEnvironment, FrameExit, FrameSetup};
@@ -50,7 +51,8 @@ impl Mode {
     }
 }
 
-/// What the engine did, for `--stats` and the benchmarks.
+/// What the engine did, for `--stats` and the benchmarks. The compile figures are its
+/// cache's, so with a shared cache they sum over every engine using it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct JitStats {
     /// Contracts (and init codes) compiled.
@@ -67,20 +69,22 @@ pub struct JitStats {
     pub machine_bytes: u64,
     /// Total compile time.
     pub compile_time: Duration,
+    /// Cache entries evicted to stay under its bound.
+    pub evicted: u64,
 }
 
 /// Code prepared for a frame: its analysis, and its machine code when it has some.
 #[derive(Clone)]
 pub struct JitCode {
     analyzed: Rc<AnalyzedCode>,
-    compiled: Option<Rc<Compiled>>,
+    compiled: Option<Arc<Compiled>>,
 }
 
 /// A frame of the engine: the interpreter's frame (the state both engines share, so a frame
 /// can move from compiled code to the interpreter at any block boundary) and its code.
 pub struct JitFrame {
     evm: EvmFrame,
-    compiled: Option<Rc<Compiled>>,
+    compiled: Option<Arc<Compiled>>,
 }
 
 /// The EVM with a Cranelift JIT, as an execution environment.
@@ -90,40 +94,36 @@ pub struct JitEngine {
     table: OpTable,
     isa: Option<OwnedTargetIsa>,
     analyses: HashMap<(B256, SpecId), Rc<AnalyzedCode>>,
-    /// `None`: compilation was refused; the code stays interpreted.
-    compiled: HashMap<(B256, SpecId), Option<Rc<Compiled>>>,
-    runs: HashMap<(B256, SpecId), u32>,
-    stats: JitStats,
-    max_code: usize,
-    last_error: Option<String>,
-}
-
-/// Compilations refused for a reason other than size, in this process: each is a compiler
-/// gap (the code still ran, interpreted), so the test suites require none.
-static BACKEND_FAILURES: AtomicU64 = AtomicU64::new(0);
-
-/// How many compilations failed in this process for a reason other than size.
-pub fn backend_failures() -> u64 {
-    BACKEND_FAILURES.load(Ordering::Relaxed)
+    cache: Arc<CodeCache>,
+    jit_frames: u64,
+    interpreted_frames: u64,
 }
 
 /// Code above this size is interpreted (twice the EIP-3860 init-code limit).
 pub const DEFAULT_MAX_CODE: usize = 2 * 49152;
 
 impl JitEngine {
-    /// An engine in `mode` for fork `spec`. Without a usable host ISA every mode interprets.
+    /// An engine in `mode` for fork `spec` with a cache of its own (the tiered engine's
+    /// compiles on a background thread). Without a usable host ISA every mode interprets.
     pub fn new(mode: Mode, spec: SpecId) -> JitEngine {
+        let cache = match mode {
+            Mode::Tiered { .. } => CodeCache::with_background(cache::DEFAULT_LIMIT),
+            _ => CodeCache::new(cache::DEFAULT_LIMIT),
+        };
+        JitEngine::with_cache(mode, spec, Arc::new(cache))
+    }
+
+    /// An engine using `cache`, which engines on other threads may share.
+    pub fn with_cache(mode: Mode, spec: SpecId, cache: Arc<CodeCache>) -> JitEngine {
         JitEngine {
             mode,
             spec,
             table: OpTable::new(spec),
             isa: compiler::host_isa().ok(),
             analyses: HashMap::new(),
-            compiled: HashMap::new(),
-            runs: HashMap::new(),
-            stats: JitStats::default(),
-            max_code: DEFAULT_MAX_CODE,
-            last_error: None,
+            cache,
+            jit_frames: 0,
+            interpreted_frames: 0,
         }
     }
 
@@ -132,62 +132,52 @@ impl JitEngine {
         self.mode
     }
 
+    /// The cache this engine compiles into.
+    pub fn cache(&self) -> &Arc<CodeCache> {
+        &self.cache
+    }
+
     /// Why the last refused compilation was refused.
-    pub fn last_error(&self) -> Option<&str> {
-        self.last_error.as_deref()
+    pub fn last_error(&self) -> Option<String> {
+        self.cache.last_error()
     }
 
     /// What the engine has done so far.
     pub fn stats(&self) -> JitStats {
-        self.stats
-    }
-
-    fn try_compile(&mut self, code: &AnalyzedCode) -> Option<Rc<Compiled>> {
-        let result = match &self.isa {
-            _ if code.len > self.max_code => Err(CompileError::TooLarge(code.len)),
-            Some(isa) => compiler::compile(isa, code, &self.table),
-            None => Err(CompileError::Backend("no host ISA".into())),
-        };
-        match result {
-            Ok(c) => {
-                self.stats.compiled += 1;
-                self.stats.compiled_bytes += code.len as u64;
-                self.stats.machine_bytes += c.code_bytes() as u64;
-                self.stats.compile_time += c.compile_time();
-                Some(Rc::new(c))
-            }
-            Err(e) => {
-                self.stats.fallbacks += 1;
-                if !matches!(e, CompileError::TooLarge(_)) {
-                    BACKEND_FAILURES.fetch_add(1, Ordering::Relaxed);
-                }
-                self.last_error = Some(e.to_string());
-                None
-            }
+        let c = self.cache.stats();
+        JitStats {
+            compiled: c.compiled,
+            fallbacks: c.fallbacks,
+            jit_frames: self.jit_frames,
+            interpreted_frames: self.interpreted_frames,
+            compiled_bytes: c.compiled_bytes,
+            machine_bytes: c.machine_bytes,
+            compile_time: c.compile_time,
+            evicted: c.evicted,
         }
     }
 
-    fn compiled_for(&mut self, hash: B256, code: &Rc<AnalyzedCode>) -> Option<Rc<Compiled>> {
+    fn compiled_for(
+        &mut self,
+        hash: B256,
+        bytes: &[u8],
+        code: &Rc<AnalyzedCode>,
+    ) -> Option<Arc<Compiled>> {
+        let threshold = match self.mode {
+            Mode::Interp => return None,
+            Mode::Jit => None,
+            Mode::Tiered { threshold } => Some(threshold),
+        };
+        let isa = self.isa.as_ref()?;
         let key = (hash, self.spec);
-        if let Some(c) = self.compiled.get(&key) {
-            return c.clone();
-        }
-        let hot = match self.mode {
-            Mode::Interp => false,
-            Mode::Jit => true,
-            Mode::Tiered { threshold } => {
-                let n = self.runs.entry(key).or_insert(0);
-                *n += 1;
-                *n >= threshold
+        match self.cache.decide(key, threshold, bytes) {
+            Decision::Run(c) => Some(c),
+            Decision::Interpret => None,
+            Decision::CompileHere => {
+                let result = cache::compile_within(isa, code, &self.table);
+                self.cache.finish(key, code, result)
             }
-        };
-        if !hot {
-            return None;
         }
-        let c = self.try_compile(code);
-        self.runs.remove(&key);
-        self.compiled.insert(key, c.clone());
-        c
     }
 
     fn interpret(&mut self, f: &mut EvmFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
@@ -212,25 +202,24 @@ impl ExecutionEnvironment for JitEngine {
             .entry((hash, self.spec))
             .or_insert_with(|| Rc::new(AnalyzedCode::new(code, table)))
             .clone();
-        let compiled = self.compiled_for(hash, &analyzed);
+        let compiled = self.compiled_for(hash, code, &analyzed);
         JitCode { analyzed, compiled }
     }
 
     fn prepare_init_code(&mut self, code: &[u8]) -> JitCode {
         let analyzed = Rc::new(AnalyzedCode::new(code, &self.table));
-        let compiled = if self.mode == Mode::Jit {
-            self.try_compile(&analyzed)
-        } else {
-            None
+        let compiled = match (&self.isa, self.mode) {
+            (Some(isa), Mode::Jit) => self.cache.compile_uncached(isa, &analyzed, &self.table),
+            _ => None,
         };
         JitCode { analyzed, compiled }
     }
 
     fn new_frame(&mut self, s: FrameSetup, code: JitCode, mem: FrameMemory) -> JitFrame {
         if code.compiled.is_some() {
-            self.stats.jit_frames += 1;
+            self.jit_frames += 1;
         } else {
-            self.stats.interpreted_frames += 1;
+            self.interpreted_frames += 1;
         }
         JitFrame {
             evm: EvmFrame {

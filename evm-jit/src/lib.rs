@@ -9,6 +9,7 @@
 //! exact without being compiled.
 
 pub mod abi;
+pub mod cache;
 pub mod code;
 pub mod compiler;
 pub mod engine;
@@ -16,5 +17,6 @@ mod layout;
 mod translate;
 mod word;
 
+pub use cache::{backend_failures, CacheStats, CodeCache};
 pub use compiler::{compile, host_isa, CompileError, HostIsa};
-pub use engine::{backend_failures, JitEngine, JitStats, Mode};
+pub use engine::{JitEngine, JitStats, Mode};

@@ -26,9 +26,10 @@ use std::fmt;
 use std::io::{self, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-use zkos_evm_jit::{JitEngine, Mode};
+use zkos_evm_jit::cache::DEFAULT_LIMIT;
+use zkos_evm_jit::{CodeCache, JitEngine, Mode};
 use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
 use zkos_os::ee::ExecutionEnvironment;
@@ -402,6 +403,21 @@ fn run_guarded<E: ExecutionEnvironment, O: Oracle>(
     }
 }
 
+/// The code cache every worker thread's engine in `mode` shares (a sequencer's parallel
+/// workers do the same), so each contract is compiled once per run.
+fn shared_cache(mode: Mode) -> Arc<CodeCache> {
+    static JIT_CACHE: OnceLock<Arc<CodeCache>> = OnceLock::new();
+    static TIERED_CACHE: OnceLock<Arc<CodeCache>> = OnceLock::new();
+    match mode {
+        Mode::Tiered { .. } => TIERED_CACHE
+            .get_or_init(|| Arc::new(CodeCache::with_background(DEFAULT_LIMIT)))
+            .clone(),
+        _ => JIT_CACHE
+            .get_or_init(|| Arc::new(CodeCache::new(DEFAULT_LIMIT)))
+            .clone(),
+    }
+}
+
 /// Runs a block on this thread's bootloader, the tracing one when `trace` is set.
 fn execute<O: Oracle>(
     oracle: &O,
@@ -416,8 +432,10 @@ fn execute<O: Oracle>(
                     Some((mode, boot)) if mode == engine => Some(boot),
                     _ => None,
                 };
-                let make =
-                    || Bootloader::with_parts(Arena::new(), JitEngine::new(engine, SpecId::Cancun));
+                let make = || {
+                    let ee = JitEngine::with_cache(engine, SpecId::Cancun, shared_cache(engine));
+                    Bootloader::with_parts(Arena::new(), ee)
+                };
                 let result = run_guarded(&mut slot, make, oracle);
                 *cell = slot.map(|boot| (engine, boot));
                 result

@@ -1,0 +1,479 @@
+//! Compiled code shared by every engine of a process: keyed by (code hash, fork), bounded
+//! in bytes with least-recently-used eviction, and able to compile on a background thread
+//! so a block never waits for the compiler.
+//!
+//! Engines on several threads hold one `Arc<CodeCache>`, so parallel workers compile each
+//! contract once. The tiered engine's run counts live here too: a contract gets hot from
+//! the frames of all workers together.
+
+use crate::code::Compiled;
+use crate::compiler::{self, CompileError, HostIsa};
+use alloy_primitives::B256;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use zkos_os::evm::analysis::AnalyzedCode;
+use zkos_os::evm::opcodes::OpTable;
+use zkos_os::types::SpecId;
+
+/// What a cache key names: one contract's code under one fork's rules.
+pub type CodeKey = (B256, SpecId);
+
+/// The default bound: 256 MiB of machine code and tables.
+pub const DEFAULT_LIMIT: usize = 256 << 20;
+
+/// What an entry that holds no machine code (a run count, a refusal) is charged, so the
+/// bound also holds against floods of distinct cold contracts.
+const ENTRY_COST: usize = 96;
+
+/// Jobs the background compiler may have queued; past this, hot code waits for its next
+/// run to be queued (it keeps running interpreted meanwhile).
+const QUEUE_DEPTH: usize = 64;
+
+/// Compilations refused for a reason other than size, in this process: each is a compiler
+/// gap (the code still ran, interpreted), so the test suites require none.
+static BACKEND_FAILURES: AtomicU64 = AtomicU64::new(0);
+
+/// How many compilations failed in this process for a reason other than size.
+pub fn backend_failures() -> u64 {
+    BACKEND_FAILURES.load(Ordering::Relaxed)
+}
+
+/// What the cache has done, summed over every engine that uses it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Contracts (and init codes) compiled.
+    pub compiled: u64,
+    /// Compilations refused (too large, or a backend failure): they run interpreted.
+    pub fallbacks: u64,
+    /// Bytecode bytes compiled.
+    pub compiled_bytes: u64,
+    /// Machine code produced.
+    pub machine_bytes: u64,
+    /// Total compile time (on whichever thread compiled).
+    pub compile_time: Duration,
+    /// Entries evicted to stay under the bound.
+    pub evicted: u64,
+    /// Bytes the cache holds now.
+    pub held_bytes: u64,
+}
+
+/// Where a key stands.
+enum Slot {
+    /// Interpreted so far, this many frames (the tiered engine's count).
+    Counting(u32),
+    /// Hot, queued for (or being compiled by) someone; run interpreted meanwhile.
+    Pending,
+    Ready(Arc<Compiled>),
+    /// Refused: interpreted for as long as the entry lives.
+    Refused,
+}
+
+struct Entry {
+    slot: Slot,
+    /// Last use, the key of this entry in `State::lru`.
+    tick: u64,
+    cost: usize,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<CodeKey, Entry>,
+    lru: BTreeMap<u64, CodeKey>,
+    tick: u64,
+    bytes: usize,
+    /// Jobs queued or running on the background compiler.
+    in_flight: usize,
+    stats: CacheStats,
+    last_error: Option<String>,
+}
+
+/// What an engine should do with a frame's code.
+pub(crate) enum Decision {
+    /// Run this machine code.
+    Run(Arc<Compiled>),
+    /// Interpret it (cold, refused, or being compiled elsewhere).
+    Interpret,
+    /// Compile it now, on this thread, then [`CodeCache::finish`] it.
+    CompileHere,
+}
+
+struct Shared {
+    limit: usize,
+    state: Mutex<State>,
+    idle: Condvar,
+}
+
+/// A job for the background compiler: the code as deployed, and whose it is.
+struct Job {
+    key: CodeKey,
+    code: Vec<u8>,
+}
+
+/// Machine code of many contracts, shared by the engines of many threads.
+pub struct CodeCache {
+    shared: Arc<Shared>,
+    queue: Option<SyncSender<Job>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl CodeCache {
+    /// A cache holding at most `limit` bytes, compiling on the threads that ask.
+    pub fn new(limit: usize) -> CodeCache {
+        CodeCache {
+            shared: Arc::new(Shared {
+                limit,
+                state: Mutex::new(State::default()),
+                idle: Condvar::new(),
+            }),
+            queue: None,
+            worker: None,
+        }
+    }
+
+    /// A cache holding at most `limit` bytes whose tiered compilations run on a background
+    /// thread. Without a usable host ISA it is a plain cache.
+    pub fn with_background(limit: usize) -> CodeCache {
+        let mut cache = CodeCache::new(limit);
+        let Ok(isa) = compiler::host_isa() else {
+            return cache;
+        };
+        let (tx, rx) = sync_channel::<Job>(QUEUE_DEPTH);
+        let shared = cache.shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("zkos-jit".into())
+            .spawn(move || {
+                let mut tables: HashMap<SpecId, OpTable> = HashMap::new();
+                while let Ok(job) = rx.recv() {
+                    let spec = job.key.1;
+                    let table = tables.entry(spec).or_insert_with(|| OpTable::new(spec));
+                    let analyzed = AnalyzedCode::new(&job.code, table);
+                    let result = compile_within(&isa, &analyzed, table);
+                    shared.finish(job.key, &analyzed, result);
+                    let mut st = shared.lock();
+                    st.in_flight -= 1;
+                    if st.in_flight == 0 {
+                        shared.idle.notify_all();
+                    }
+                }
+            });
+        if let Ok(handle) = spawned {
+            cache.queue = Some(tx);
+            cache.worker = Some(handle);
+        }
+        cache
+    }
+
+    /// What the cache has done so far.
+    pub fn stats(&self) -> CacheStats {
+        let st = self.shared.lock();
+        let mut s = st.stats;
+        s.held_bytes = st.bytes as u64;
+        s
+    }
+
+    /// Why the last refused compilation was refused.
+    pub fn last_error(&self) -> Option<String> {
+        self.shared.lock().last_error.clone()
+    }
+
+    /// Whether compiled code for `key` is in the cache now.
+    pub fn contains(&self, key: &CodeKey) -> bool {
+        matches!(
+            self.shared.lock().entries.get(key),
+            Some(Entry {
+                slot: Slot::Ready(_),
+                ..
+            })
+        )
+    }
+
+    /// Blocks until the background compiler has nothing queued (benchmarks and tests use
+    /// this to measure warm code; a sequencer never needs to).
+    pub fn wait_idle(&self) {
+        let mut st = self.shared.lock();
+        while st.in_flight > 0 {
+            st = self.shared.idle.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Looks `key` up for a frame about to start. `threshold` is `None` to compile on
+    /// first use, or the tiered engine's frame count. `code` is the deployed bytecode,
+    /// copied to the background compiler when the key gets hot.
+    pub(crate) fn decide(&self, key: CodeKey, threshold: Option<u32>, code: &[u8]) -> Decision {
+        let mut st = self.shared.lock();
+        let tick = st.next_tick();
+        if !st.entries.contains_key(&key) {
+            st.insert(key, Slot::Counting(0), ENTRY_COST, tick);
+            self.shared.evict(&mut st, Some(key));
+        }
+        let Some(entry) = st.entries.get_mut(&key) else {
+            return Decision::Interpret;
+        };
+        let old = core::mem::replace(&mut entry.tick, tick);
+        let settled = match &mut entry.slot {
+            Slot::Ready(c) => Some(Decision::Run(c.clone())),
+            Slot::Pending | Slot::Refused => Some(Decision::Interpret),
+            Slot::Counting(n) => {
+                *n = n.saturating_add(1);
+                if threshold.is_some_and(|t| *n < t) {
+                    Some(Decision::Interpret)
+                } else {
+                    entry.slot = Slot::Pending;
+                    None
+                }
+            }
+        };
+        st.lru.remove(&old);
+        st.lru.insert(tick, key);
+        if let Some(d) = settled {
+            return d;
+        }
+        let (Some(queue), Some(_)) = (&self.queue, threshold) else {
+            return Decision::CompileHere;
+        };
+        let job = Job {
+            key,
+            code: code.to_vec(),
+        };
+        match queue.try_send(job) {
+            Ok(()) => st.in_flight += 1,
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                // The queue is full: count again and queue it on a later run.
+                if let Some(e) = st.entries.get_mut(&key) {
+                    e.slot = Slot::Counting(0);
+                }
+            }
+        }
+        Decision::Interpret
+    }
+
+    /// Records the result of a [`Decision::CompileHere`] (or of the background compiler),
+    /// returning the code to run.
+    pub(crate) fn finish(
+        &self,
+        key: CodeKey,
+        code: &AnalyzedCode,
+        result: Result<Compiled, CompileError>,
+    ) -> Option<Arc<Compiled>> {
+        self.shared.finish(key, code, result)
+    }
+
+    /// Compiles code that is never cached (init code): counted in the statistics like the
+    /// rest.
+    pub(crate) fn compile_uncached(
+        &self,
+        isa: &HostIsa,
+        code: &AnalyzedCode,
+        table: &OpTable,
+    ) -> Option<Arc<Compiled>> {
+        let result = compile_within(isa, code, table);
+        let mut st = self.shared.lock();
+        st.account(code, result).map(Arc::new)
+    }
+}
+
+/// Compiles `code` unless it is above the engine's size limit.
+pub(crate) fn compile_within(
+    isa: &HostIsa,
+    code: &AnalyzedCode,
+    table: &OpTable,
+) -> Result<Compiled, CompileError> {
+    if code.len > crate::engine::DEFAULT_MAX_CODE {
+        return Err(CompileError::TooLarge(code.len));
+    }
+    compiler::compile(isa, code, table)
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves the maps consistent (every update is a
+        // single insert or remove), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn finish(
+        &self,
+        key: CodeKey,
+        code: &AnalyzedCode,
+        result: Result<Compiled, CompileError>,
+    ) -> Option<Arc<Compiled>> {
+        let mut st = self.lock();
+        // Machine code that could never fit the bound is refused like oversized bytecode.
+        let result = result.and_then(|c| {
+            if c.footprint() > self.limit {
+                Err(CompileError::TooLarge(code.len))
+            } else {
+                Ok(c)
+            }
+        });
+        let compiled = st.account(code, result).map(Arc::new);
+        let tick = st.next_tick();
+        let (slot, cost) = match &compiled {
+            Some(c) => (Slot::Ready(c.clone()), c.footprint()),
+            None => (Slot::Refused, ENTRY_COST),
+        };
+        st.insert(key, slot, cost, tick);
+        self.evict(&mut st, Some(key));
+        compiled
+    }
+
+    /// Evicts the least recently used entries (never `keep`) until the cache is under its
+    /// bound. Frames running evicted code keep it alive; its memory is freed when the last
+    /// of them ends.
+    fn evict(&self, st: &mut State, keep: Option<CodeKey>) {
+        while st.bytes > self.limit {
+            let Some((&tick, &key)) = st.lru.iter().find(|(_, k)| Some(**k) != keep) else {
+                break;
+            };
+            st.lru.remove(&tick);
+            // A pending key evicted here is re-inserted by its compiler's result.
+            if let Some(e) = st.entries.remove(&key) {
+                st.bytes -= e.cost;
+                st.stats.evicted += 1;
+            }
+        }
+    }
+}
+
+impl State {
+    fn next_tick(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+
+    /// Inserts or replaces `key`'s entry.
+    fn insert(&mut self, key: CodeKey, slot: Slot, cost: usize, tick: u64) {
+        if let Some(old) = self.entries.insert(key, Entry { slot, tick, cost }) {
+            self.bytes -= old.cost;
+            self.lru.remove(&old.tick);
+        }
+        self.bytes += cost;
+        self.lru.insert(tick, key);
+    }
+
+    /// Counts a compilation's result in the statistics.
+    fn account(
+        &mut self,
+        code: &AnalyzedCode,
+        result: Result<Compiled, CompileError>,
+    ) -> Option<Compiled> {
+        match result {
+            Ok(c) => {
+                self.stats.compiled += 1;
+                self.stats.compiled_bytes += code.len as u64;
+                self.stats.machine_bytes += c.code_bytes() as u64;
+                self.stats.compile_time += c.compile_time();
+                Some(c)
+            }
+            Err(e) => {
+                self.stats.fallbacks += 1;
+                if !matches!(e, CompileError::TooLarge(_)) {
+                    BACKEND_FAILURES.fetch_add(1, Ordering::Relaxed);
+                }
+                self.last_error = Some(e.to_string());
+                None
+            }
+        }
+    }
+}
+
+impl Drop for CodeCache {
+    fn drop(&mut self) {
+        // Closing the queue ends the worker once it has finished its current job.
+        self.queue.take();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzed(code: &[u8], table: &OpTable) -> AnalyzedCode {
+        AnalyzedCode::new(code, table)
+    }
+
+    fn key(n: u8) -> CodeKey {
+        (B256::repeat_byte(n), SpecId::Cancun)
+    }
+
+    #[test]
+    fn eviction_keeps_the_cache_under_its_bound_and_frees_least_recent_first() {
+        let isa = compiler::host_isa().expect("host ISA");
+        let table = OpTable::new(SpecId::Cancun);
+        // Three different contracts of similar size.
+        let codes: Vec<AnalyzedCode> = (1..=3u8)
+            .map(|n| analyzed(&[0x60, n, 0x60, n, 0x01, 0x50].repeat(64), &table))
+            .collect();
+        let one = compiler::compile(&isa, &codes[0], &table)
+            .unwrap()
+            .footprint();
+        assert!(
+            one > 4 * ENTRY_COST,
+            "the contracts must outweigh the bookkeeping"
+        );
+        // Room for two compiled contracts, not three.
+        let cache = CodeCache::new(2 * one + one / 2);
+        for (i, code) in codes.iter().enumerate() {
+            let k = key(i as u8 + 1);
+            assert!(matches!(
+                cache.decide(k, None, &code.original),
+                Decision::CompileHere
+            ));
+            let c = compiler::compile(&isa, code, &table);
+            assert!(cache.finish(k, code, c).is_some());
+            if i == 1 {
+                // Touch the first so the second is the least recent.
+                assert!(matches!(cache.decide(key(1), None, &[]), Decision::Run(_)));
+            }
+        }
+        let s = cache.stats();
+        assert!(s.held_bytes as usize <= 2 * one + one / 2);
+        assert_eq!(s.evicted, 1);
+        assert!(cache.contains(&key(1)));
+        assert!(
+            !cache.contains(&key(2)),
+            "the least recently used goes first"
+        );
+        assert!(cache.contains(&key(3)));
+    }
+
+    #[test]
+    fn tiered_counts_are_shared_and_background_compiles_once() {
+        let cache = Arc::new(CodeCache::with_background(DEFAULT_LIMIT));
+        let table = OpTable::new(SpecId::Cancun);
+        let code = analyzed(&[0x60, 1, 0x60, 2, 0x01, 0x50, 0x00], &table);
+        let k = key(7);
+        // Two threads, two frames each: the fourth frame overall reaches the threshold.
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let cache = cache.clone();
+                let bytes = code.original.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..2 {
+                        assert!(matches!(
+                            cache.decide(k, Some(4), &bytes),
+                            Decision::Interpret
+                        ));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        cache.wait_idle();
+        assert!(cache.contains(&k));
+        assert!(matches!(
+            cache.decide(k, Some(4), &code.original),
+            Decision::Run(_)
+        ));
+        assert_eq!(cache.stats().compiled, 1);
+    }
+}
