@@ -317,6 +317,55 @@ fn gas_exactly_enough_and_one_short() {
 }
 
 #[test]
+fn chains_of_jumpdests_charge_and_check_like_the_interpreter() {
+    // Five JUMPDESTs falling into ADD: the chain is entered by one check of the whole
+    // chain's gas and of ADD's stack bound. Every gas limit around the exact cost, entering
+    // at the start and (by a jump) in the middle of the chain.
+    let mut code = vec![0x60, 1, 0x60, 2]; // PUSH1 1 PUSH1 2
+    code.extend([0x5b; 5]);
+    code.extend([0x01, 0x50]); // ADD POP
+    let exact = 21_000 + 3 + 3 + 5 + 3 + 2;
+    for gas in exact - 3..=exact + 1 {
+        let r = both(S, &code, gas);
+        let want = if gas >= exact {
+            TxStatus::Success
+        } else {
+            TxStatus::Halt(HaltReason::OutOfGas)
+        };
+        assert_eq!(status(&r), want, "gas {gas}");
+    }
+    // PUSH1 1 PUSH1 2 PUSH1 10 JUMP STOP, then JUMPDESTs at 8..=11: the jump lands on the
+    // third.
+    let mut code = vec![0x60, 1, 0x60, 2, 0x60, 10, 0x56, 0x00];
+    code.extend([0x5b; 4]);
+    code.extend([0x01, 0x50]);
+    let exact = 21_000 + 3 * 3 + 8 + 2 + 3 + 2;
+    assert_eq!(status(&both(S, &code, exact)), TxStatus::Success);
+    assert_eq!(
+        status(&both(S, &code, exact - 1)),
+        TxStatus::Halt(HaltReason::OutOfGas)
+    );
+    // The chain's last block needs two words and finds one: a stack underflow, with all
+    // the chain's gas still left to consume.
+    let mut code = vec![0x60, 1];
+    code.extend([0x5b; 3]);
+    code.push(0x01);
+    assert_eq!(
+        status(&both(S, &code, GAS)),
+        TxStatus::Halt(HaltReason::StackUnderflow)
+    );
+    // A loop through a long chain: every round pays for every JUMPDEST.
+    let mut code = vec![0x5b; 300];
+    code.extend([0x5f, 0x56]); // PUSH0 JUMP
+    for extra in [0, 1, 150, 301, 302] {
+        assert_eq!(
+            status(&both(S, &code, 21_000 + 3 * 310 + extra)),
+            TxStatus::Halt(HaltReason::OutOfGas)
+        );
+    }
+}
+
+#[test]
 fn memory_near_2_to_32_and_far_past_it() {
     for off in [(1u64 << 32) - 32, (1u64 << 32) - 1, 1u64 << 32, u64::MAX] {
         // PUSH0 PUSH8 off MSTORE / MLOAD / MSTORE8

@@ -112,6 +112,11 @@ pub(crate) struct Translator<'a, 'l> {
     ctx: Value,
     step_sig: SigRef,
     blocks: HashMap<usize, Block>,
+    /// Bodies of blocks (after the entry check), with parameters (entry height, gas left).
+    bodies: HashMap<usize, Block>,
+    /// For a block that is a lone JUMPDEST falling into the next block: the first block of
+    /// its chain that is not one, and the gas of the whole chain up to and including it.
+    chains: HashMap<usize, (usize, u64)>,
     /// Returns INTERP with ctx.pc = its parameter.
     interp_exit: Block,
     /// Returns EXIT (a builtin recorded the exit).
@@ -156,6 +161,8 @@ impl<'a, 'l> Translator<'a, 'l> {
             ctx,
             step_sig,
             blocks: HashMap::new(),
+            bodies: HashMap::new(),
+            chains: HashMap::new(),
             interp_exit,
             exit,
             invalid_jump,
@@ -177,6 +184,44 @@ impl<'a, 'l> Translator<'a, 'l> {
         t.b.switch_to_block(bad_entry);
         t.status(abi::INTERP);
         t
+    }
+
+    /// The body of the block at `pc`: entered with (entry height, gas left after its charge).
+    fn body_at(&mut self, pc: usize) -> Block {
+        if let Some(&b) = self.bodies.get(&pc) {
+            return b;
+        }
+        let b = self.b.create_block();
+        self.b.append_block_param(b, I64);
+        self.b.append_block_param(b, I64);
+        self.bodies.insert(pc, b);
+        b
+    }
+
+    /// Finds the chains of lone JUMPDESTs that fall through into the next block: each is
+    /// entered by one check and charge for the whole chain and its last block (what the
+    /// interpreter would charge on its way there), then branches straight to that block's
+    /// body. Without this, code of many JUMPDESTs runs (and compiles) a check per byte.
+    fn find_chains(&mut self) {
+        let starts = &self.layout.starts;
+        for i in (0..starts.len().saturating_sub(1)).rev() {
+            let (s, next) = (starts[i].0, starts[i + 1].0);
+            if next != s + 1 || next >= self.code.len || self.code.padded[s] != JUMPDEST {
+                continue;
+            }
+            let (target, gas) = match self.chains.get(&next) {
+                Some(&c) => c,
+                None => {
+                    let t = self.code.blocks[next];
+                    if t.min == IMPOSSIBLE_MIN {
+                        continue;
+                    }
+                    (next, u64::from(t.gas))
+                }
+            };
+            let gas = gas.saturating_add(u64::from(self.code.blocks[s].gas));
+            self.chains.insert(s, (target, gas));
+        }
     }
 
     fn block_at(&mut self, pc: usize) -> Block {
@@ -224,6 +269,7 @@ impl<'a, 'l> Translator<'a, 'l> {
         self.status(abi::INVALID_JUMP);
 
         self.translate_dyn_jump();
+        self.find_chains();
 
         let starts = self.layout.starts.clone();
         for (i, &(start, live)) in starts.iter().enumerate() {
@@ -235,6 +281,17 @@ impl<'a, 'l> Translator<'a, 'l> {
         }
         // Blocks referred to but never translated (jumps are only made to translated
         // JUMPDESTs, so this is only the defensive case): hand over to the interpreter.
+        // A body is only branched to after its block's charge: one never translated would
+        // be a translator bug, and handing over there would charge twice.
+        if self
+            .bodies
+            .values()
+            .any(|&b| !self.b.func.layout.is_block_inserted(b))
+        {
+            return Err(CompileError::Internal(
+                "a chain ends in an untranslated block",
+            ));
+        }
         let pending: Vec<(usize, Block)> = self.blocks.iter().map(|(&p, &b)| (p, b)).collect();
         for (pc, blk) in pending {
             if self.b.func.layout.is_block_inserted(blk) {
@@ -293,28 +350,19 @@ impl<'a, 'l> Translator<'a, 'l> {
             self.hand_over(start);
             return Ok(());
         }
-        // Entry: one check of the stack bounds and the gas, one charge.
-        let sp0 = self.load_ctx(I64, abi::SP);
-        let gas = self.load_ctx(I64, abi::GAS);
-        let cost = self.b.ins().iconst(I64, info.gas as i64);
-        let (left, short) = self.b.ins().usub_overflow(gas, cost);
-        // Heights are 0..=1024: a block that takes any of them needs no stack check.
-        let bad = if info.min == 0 && info.span >= 1024 {
-            short
-        } else {
-            let rel = self.b.ins().iadd_imm_s(sp0, -(info.min as i64));
-            let bad_stack =
-                self.b
-                    .ins()
-                    .icmp_imm_u(IntCC::UnsignedGreaterThan, rel, info.span as i64);
-            self.b.ins().bor(bad_stack, short)
-        };
-        let body = self.b.create_block();
-        let pcv = self.b.ins().iconst(I64, start as i64);
-        self.b
-            .ins()
-            .brif(bad, self.interp_exit, &[BlockArg::Value(pcv)], body, &[]);
+        let (target, gas) = self
+            .chains
+            .get(&start)
+            .copied()
+            .unwrap_or((start, u64::from(info.gas)));
+        self.entry_check(start, target, gas);
+        if target != start {
+            return Ok(());
+        }
+        let body = self.body_at(start);
         self.b.switch_to_block(body);
+        let sp0 = self.b.block_params(body)[0];
+        let left = self.b.block_params(body)[1];
         if info.gas != 0 {
             self.store_ctx(left, abi::GAS);
         }
@@ -361,6 +409,37 @@ impl<'a, 'l> Translator<'a, 'l> {
                 Flow::Done => return Ok(()),
             }
         }
+    }
+
+    /// The entry of the block at `start`: one check of the stack bounds of `target`'s
+    /// block and of `gas`, one charge, then `target`'s body (or the interpreter at `start`,
+    /// which finds where and why the frame halts).
+    fn entry_check(&mut self, start: usize, target: usize, gas: u64) {
+        let info = self.code.blocks[target];
+        let sp0 = self.load_ctx(I64, abi::SP);
+        let have = self.load_ctx(I64, abi::GAS);
+        let cost = self.b.ins().iconst(I64, gas as i64);
+        let (left, short) = self.b.ins().usub_overflow(have, cost);
+        // Heights are 0..=1024: a block that takes any of them needs no stack check.
+        let bad = if info.min == 0 && info.span >= 1024 {
+            short
+        } else {
+            let rel = self.b.ins().iadd_imm_s(sp0, -(info.min as i64));
+            let bad_stack =
+                self.b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedGreaterThan, rel, info.span as i64);
+            self.b.ins().bor(bad_stack, short)
+        };
+        let body = self.body_at(target);
+        let pcv = self.b.ins().iconst(I64, start as i64);
+        self.b.ins().brif(
+            bad,
+            self.interp_exit,
+            &[BlockArg::Value(pcv)],
+            body,
+            &[BlockArg::Value(sp0), BlockArg::Value(left)],
+        );
     }
 
     fn exit_stop(&mut self, vs: &mut VStack, pc: usize) {
