@@ -1,6 +1,7 @@
 //! zkos vs revm on the lab's workloads (the hand-written ones, then the evmone-format
 //! benchmarks of ../shared/bench-contracts): one criterion group per workload, with `zkos`
-//! (the interpreter), `jit`, `tiered` and `revm` side by side; `cargo bench -p zkos-bench --bench interpreters -- snailtracer` runs
+//! (the interpreter), `jit`, `tiered` and `revm` side by side (and `native`, plain Rust, for
+//! the loop); `cargo bench -p zkos-bench --bench interpreters -- snailtracer` runs
 //! one. Throughput is reported in gas ("elements" = gas units), so criterion's
 //! `Melem/s` reads as Mgas/s.
 
@@ -72,8 +73,22 @@ fn interpreters(c: &mut Criterion) {
         group.bench_function("jit", |b| b.iter(|| black_box(jit.run())));
         let mut tiered = ZkosRunner::jit(&workload, Mode::default_tiered());
         group.bench_function("tiered", |b| b.iter(|| black_box(tiered.run())));
+        // Tiered where nothing ever gets hot: the interpreter plus the cache's bookkeeping,
+        // what a block of cold contracts costs.
+        let cold = Mode::Tiered {
+            threshold: u32::MAX,
+        };
+        let mut tiered_cold = ZkosRunner::jit(&workload, cold);
+        group.bench_function("tiered-cold", |b| b.iter(|| black_box(tiered_cold.run())));
         let mut revm = RevmRunner::new(&workload);
         group.bench_function("revm", |b| b.iter(|| black_box(revm.run())));
+        if workload.name == "loop" {
+            // The same loop in plain Rust: the physical limit.
+            let n = workloads::LOOP_ITERATIONS;
+            group.bench_function("native", |b| {
+                b.iter(|| black_box(workloads::loop_native(black_box(n))))
+            });
+        }
         group.finish();
     }
 }

@@ -40,8 +40,8 @@ fn adversarial() -> Vec<(String, Vec<u8>)> {
     }
     out.push(("all PUSH32 (24 KiB)".into(), push32));
     let mut dup_swap = vec![0x5f; 16];
-    while dup_swap.len() + 2 <= K24 {
-        dup_swap.extend([0x8f, 0x9f]); // DUP16 SWAP16
+    while dup_swap.len() + 3 <= K24 {
+        dup_swap.extend([0x8f, 0x9f, 0x50]); // DUP16 SWAP16 POP: the height stays 16
     }
     out.push(("DUP16/SWAP16 chain (24 KiB)".into(), dup_swap));
     let mut tiny = Vec::new();
@@ -56,8 +56,8 @@ fn adversarial() -> Vec<(String, Vec<u8>)> {
     }
     out.push(("dynamic jumps between JUMPDESTs (24 KiB)".into(), jumps));
     let mut arith = Vec::new();
-    while arith.len() + 4 <= K24 {
-        arith.extend([0x60, 0x07, 0x02, 0x01]); // PUSH1 7 MUL ADD on a runtime word
+    while arith.len() + 5 <= K24 {
+        arith.extend([0x80, 0x60, 0x07, 0x02, 0x01]); // DUP1 PUSH1 7 MUL ADD: height stays
     }
     arith.splice(0..0, [0x5f, 0x35, 0x80]);
     out.push(("MUL/ADD chain, one block (24 KiB)".into(), arith));

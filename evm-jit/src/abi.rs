@@ -52,6 +52,9 @@ pub struct JitCtx {
     pub mem_base: *mut u8,
     /// The frame's memory length in bytes (reloaded after every builtin).
     pub mem_len: u64,
+    /// A dynamic jump's destination, from the jump to the dispatch (`u64::MAX` when the
+    /// word does not fit 64 bits).
+    pub dest: u64,
     pub(crate) frame: *mut EvmFrame,
     pub(crate) cx: *mut (),
     pub(crate) spec: SpecId,
@@ -66,6 +69,7 @@ pub const PC: i32 = offset_of!(JitCtx, pc) as i32;
 pub const STACK: i32 = offset_of!(JitCtx, stack) as i32;
 pub const MEM_BASE: i32 = offset_of!(JitCtx, mem_base) as i32;
 pub const MEM_LEN: i32 = offset_of!(JitCtx, mem_len) as i32;
+pub const DEST: i32 = offset_of!(JitCtx, dest) as i32;
 
 /// Runs the instruction at `pc` through the interpreter's own implementation
 /// ([`interpreter::step`]), in the block compiled code has entered: 0 when the frame goes

@@ -263,6 +263,7 @@ impl ExecutionEnvironment for JitEngine {
             stack,
             mem_base,
             mem_len: f.mem.len as u64,
+            dest: 0,
             frame: f as *mut EvmFrame,
             cx: cx as *mut ExecContext<'_, '_> as *mut (),
             spec: self.spec,

@@ -6,8 +6,8 @@ use zkos_os::evm::opcodes::*;
 
 /// Where blocks start, where code can be entered, and the JUMPDEST numbering.
 pub(crate) struct Layout {
-    /// pcs of block starts in order, each with whether it is live (reachable).
-    pub(crate) starts: Vec<(usize, bool)>,
+    /// pcs of block starts in order.
+    pub(crate) starts: Vec<usize>,
     /// The pcs compiled code can be entered at: 0 and the instruction after every call
     /// and create (where a suspended frame resumes), in order.
     pub(crate) entries: Vec<u32>,
@@ -19,7 +19,13 @@ pub(crate) struct Layout {
 impl Layout {
     /// Whether a block starts at `pc` (`starts` is in pc order).
     pub(crate) fn is_start(&self, pc: usize) -> bool {
-        self.starts.binary_search_by_key(&pc, |s| s.0).is_ok()
+        self.starts.binary_search(&pc).is_ok()
+    }
+
+    /// Where the block starting at `pc` ends: the next block's start, or the code's end.
+    pub(crate) fn end_of(&self, pc: usize, len: usize) -> Option<usize> {
+        let i = self.starts.binary_search(&pc).ok()?;
+        Some(self.starts.get(i + 1).copied().unwrap_or(len))
     }
 
     pub(crate) fn of(code: &AnalyzedCode) -> Layout {
@@ -29,9 +35,6 @@ impl Layout {
         let mut entries = vec![0u32];
         let mut jumpdests = Vec::new();
         let mut jump_index = vec![0u32; len].into_boxed_slice();
-        // The previous block falls through into the next (its last instruction is not an
-        // unconditional exit): the next block is reachable without a jump.
-        let mut falls = true;
         let mut start = 0usize;
         let mut open = false;
         let mut i = 0usize;
@@ -42,8 +45,7 @@ impl Layout {
                 jump_index[i] = jumpdests.len() as u32;
             }
             if !open || (op == JUMPDEST && i != start) {
-                let entry = entries.last() == Some(&(i as u32));
-                starts.push((i, falls || op == JUMPDEST || entry));
+                starts.push(i);
                 start = i;
                 open = true;
             }
@@ -54,7 +56,6 @@ impl Layout {
             };
             if ends_block(op) {
                 open = false;
-                falls = !matches!(op, STOP | JUMP | RETURN | REVERT | INVALID | SELFDESTRUCT);
                 if matches!(
                     op,
                     CALL | CALLCODE | DELEGATECALL | STATICCALL | CREATE | CREATE2
@@ -62,14 +63,12 @@ impl Layout {
                 {
                     entries.push(next as u32);
                 }
-            } else if op == INVALID {
-                falls = false;
             }
             i = next;
         }
         if !open {
             // The last instruction ended a block: the implicit STOP is a block of its own.
-            starts.push((len, falls));
+            starts.push(len);
         }
         Layout {
             starts,

@@ -21,7 +21,8 @@ use cranelift_codegen::ir::{
     Value,
 };
 use cranelift_frontend::FunctionBuilder;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use zkos_os::evm::analysis::{AnalyzedCode, IMPOSSIBLE_MIN};
 use zkos_os::evm::arith;
 use zkos_os::evm::opcodes::*;
@@ -112,18 +113,28 @@ pub(crate) struct Translator<'a, 'l> {
     ctx: Value,
     step_sig: SigRef,
     blocks: HashMap<usize, Block>,
-    /// Bodies of blocks (after the entry check), with parameters (entry height, gas left).
-    bodies: HashMap<usize, Block>,
+    /// The code after the charge of blocks that end a chain of JUMPDESTs.
+    rests: HashMap<usize, Block>,
     /// For a block that is a lone JUMPDEST falling into the next block: the first block of
     /// its chain that is not one, and the gas of the whole chain up to and including it.
     chains: HashMap<usize, (usize, u64)>,
-    /// Returns INTERP with ctx.pc = its parameter.
-    interp_exit: Block,
+    /// The blocks chains end in.
+    targets: std::collections::HashSet<usize>,
+    /// Blocks whose entry check failed, each handing over at its pc: emitted after all
+    /// the others, out of the hot path. (A shared exit taking the pc as a parameter would
+    /// have a predecessor per block, which the single-pass allocator handles in quadratic
+    /// time.)
+    cold: Vec<(Block, usize)>,
     /// Returns EXIT (a builtin recorded the exit).
     exit: Block,
     invalid_jump: Block,
-    /// Four limbs: a dynamic jump's destination.
-    dyn_jump: Block,
+    /// The dispatch of dynamic jumps (destination in the context's `dest`). Made by the first
+    /// dynamic jump, which makes every JUMPDEST reachable.
+    dyn_jump: Option<Block>,
+    /// Blocks referred to and not yet translated, lowest pc first. Only what is reachable
+    /// is translated: Cranelift's removal of unreachable blocks is quadratic in the fan-in
+    /// of their successors (a chain of lone JUMPDESTs that no jump reaches).
+    queue: BinaryHeap<Reverse<usize>>,
 }
 
 impl<'a, 'l> Translator<'a, 'l> {
@@ -144,14 +155,8 @@ impl<'a, 'l> Translator<'a, 'l> {
         step.params.push(AbiParam::new(I64));
         step.returns.push(AbiParam::new(types::I32));
         let step_sig = b.import_signature(step);
-        let interp_exit = b.create_block();
-        b.append_block_param(interp_exit, I64);
         let exit = b.create_block();
         let invalid_jump = b.create_block();
-        let dyn_jump = b.create_block();
-        for _ in 0..4 {
-            b.append_block_param(dyn_jump, I64);
-        }
         let mut t = Translator {
             b,
             code,
@@ -161,12 +166,14 @@ impl<'a, 'l> Translator<'a, 'l> {
             ctx,
             step_sig,
             blocks: HashMap::new(),
-            bodies: HashMap::new(),
+            rests: HashMap::new(),
             chains: HashMap::new(),
-            interp_exit,
+            targets: Default::default(),
+            cold: Vec::new(),
             exit,
             invalid_jump,
-            dyn_jump,
+            dyn_jump: None,
+            queue: BinaryHeap::new(),
         };
         // Dispatch on the entry index; an unknown one (never passed) hands back untouched.
         let bad_entry = t.b.create_block();
@@ -186,15 +193,14 @@ impl<'a, 'l> Translator<'a, 'l> {
         t
     }
 
-    /// The body of the block at `pc`: entered with (entry height, gas left after its charge).
-    fn body_at(&mut self, pc: usize) -> Block {
-        if let Some(&b) = self.bodies.get(&pc) {
+    /// Where the block at `pc` goes on after its charge, for blocks that end a chain of
+    /// JUMPDESTs (entered from each link after that link's check and charge).
+    fn rest_at(&mut self, pc: usize) -> Block {
+        if let Some(&b) = self.rests.get(&pc) {
             return b;
         }
         let b = self.b.create_block();
-        self.b.append_block_param(b, I64);
-        self.b.append_block_param(b, I64);
-        self.bodies.insert(pc, b);
+        self.rests.insert(pc, b);
         b
     }
 
@@ -205,7 +211,7 @@ impl<'a, 'l> Translator<'a, 'l> {
     fn find_chains(&mut self) {
         let starts = &self.layout.starts;
         for i in (0..starts.len().saturating_sub(1)).rev() {
-            let (s, next) = (starts[i].0, starts[i + 1].0);
+            let (s, next) = (starts[i], starts[i + 1]);
             if next != s + 1 || next >= self.code.len || self.code.padded[s] != JUMPDEST {
                 continue;
             }
@@ -221,6 +227,7 @@ impl<'a, 'l> Translator<'a, 'l> {
             };
             let gas = gas.saturating_add(u64::from(self.code.blocks[s].gas));
             self.chains.insert(s, (target, gas));
+            self.targets.insert(target);
         }
     }
 
@@ -230,6 +237,20 @@ impl<'a, 'l> Translator<'a, 'l> {
         }
         let b = self.b.create_block();
         self.blocks.insert(pc, b);
+        self.queue.push(Reverse(pc));
+        b
+    }
+
+    /// The dynamic-jump dispatch, made on first use.
+    fn dyn_jump_block(&mut self) -> Block {
+        if let Some(b) = self.dyn_jump {
+            return b;
+        }
+        let b = self.b.create_block();
+        self.dyn_jump = Some(b);
+        for &d in &self.layout.jumpdests {
+            self.block_at(d);
+        }
         b
     }
 
@@ -250,41 +271,52 @@ impl<'a, 'l> Translator<'a, 'l> {
             .load(ty, MemFlagsData::trusted(), self.ctx, off)
     }
 
+    /// Leaves compiled code for the interpreter, which goes on at `pc`.
     fn hand_over(&mut self, pc: usize) {
         let v = self.b.ins().iconst(I64, pc as i64);
-        self.b.ins().jump(self.interp_exit, &[BlockArg::Value(v)]);
+        self.store_ctx(v, abi::PC);
+        self.status(abi::INTERP);
     }
 
     pub(crate) fn translate(&mut self) -> Result<(), CompileError> {
         // Shared exits.
-        self.b.switch_to_block(self.interp_exit);
-        let pc = self.b.block_params(self.interp_exit)[0];
-        self.store_ctx(pc, abi::PC);
-        self.status(abi::INTERP);
-
         self.b.switch_to_block(self.exit);
         self.status(abi::EXIT);
 
         self.b.switch_to_block(self.invalid_jump);
         self.status(abi::INVALID_JUMP);
 
-        self.translate_dyn_jump();
         self.find_chains();
-
-        let starts = self.layout.starts.clone();
-        for (i, &(start, live)) in starts.iter().enumerate() {
-            if !live && !self.blocks.contains_key(&start) {
-                continue;
+        let mut dyn_done = false;
+        loop {
+            while let Some(Reverse(pc)) = self.queue.pop() {
+                match self.layout.end_of(pc, self.code.len) {
+                    Some(end) => self.translate_block(pc, end)?,
+                    None => {
+                        // Not a block start (only the defensive case: jumps go to
+                        // JUMPDESTs): hand over to the interpreter.
+                        let blk = self.blocks[&pc];
+                        self.b.switch_to_block(blk);
+                        self.hand_over(pc);
+                    }
+                }
             }
-            let end = starts.get(i + 1).map(|s| s.0).unwrap_or(self.code.len);
-            self.translate_block(start, end)?;
+            match self.dyn_jump {
+                Some(blk) if !dyn_done => {
+                    dyn_done = true;
+                    self.translate_dyn_jump(blk);
+                }
+                _ => break,
+            }
         }
-        // Blocks referred to but never translated (jumps are only made to translated
-        // JUMPDESTs, so this is only the defensive case): hand over to the interpreter.
+        for (blk, pc) in std::mem::take(&mut self.cold) {
+            self.b.switch_to_block(blk);
+            self.hand_over(pc);
+        }
         // A body is only branched to after its block's charge: one never translated would
         // be a translator bug, and handing over there would charge twice.
         if self
-            .bodies
+            .rests
             .values()
             .any(|&b| !self.b.func.layout.is_block_inserted(b))
         {
@@ -292,30 +324,17 @@ impl<'a, 'l> Translator<'a, 'l> {
                 "a chain ends in an untranslated block",
             ));
         }
-        let pending: Vec<(usize, Block)> = self.blocks.iter().map(|(&p, &b)| (p, b)).collect();
-        for (pc, blk) in pending {
-            if self.b.func.layout.is_block_inserted(blk) {
-                continue;
-            }
-            self.b.switch_to_block(blk);
-            self.hand_over(pc);
-        }
         Ok(())
     }
 
-    fn translate_dyn_jump(&mut self) {
-        let blk = self.dyn_jump;
+    fn translate_dyn_jump(&mut self, blk: Block) {
         self.b.switch_to_block(blk);
-        let l: Vec<Value> = self.b.block_params(blk).to_vec();
-        let hi = self.b.ins().bor(l[1], l[2]);
-        let hi = self.b.ins().bor(hi, l[3]);
-        let hi_bad = self.b.ins().icmp_imm_u(IntCC::NotEqual, hi, 0);
-        let lo_bad = self.b.ins().icmp_imm_u(
+        let dest = self.load_ctx(I64, abi::DEST);
+        let bad = self.b.ins().icmp_imm_u(
             IntCC::UnsignedGreaterThanOrEqual,
-            l[0],
+            dest,
             self.code.len as i64,
         );
-        let bad = self.b.ins().bor(hi_bad, lo_bad);
         let lookup = self.b.create_block();
         self.b.ins().brif(bad, self.invalid_jump, &[], lookup, &[]);
         self.b.switch_to_block(lookup);
@@ -323,7 +342,7 @@ impl<'a, 'l> Translator<'a, 'l> {
             .b
             .ins()
             .iconst(self.ptr, self.layout.jump_index.as_ptr() as i64);
-        let off = self.b.ins().ishl_imm_u(l[0], 2);
+        let off = self.b.ins().ishl_imm_u(dest, 2);
         let addr = self.b.ins().iadd(table, off);
         let idx = self
             .b
@@ -350,21 +369,25 @@ impl<'a, 'l> Translator<'a, 'l> {
             self.hand_over(start);
             return Ok(());
         }
-        let (target, gas) = self
-            .chains
-            .get(&start)
-            .copied()
-            .unwrap_or((start, u64::from(info.gas)));
-        self.entry_check(start, target, gas);
-        if target != start {
+        if let Some(&(target, gas)) = self.chains.get(&start) {
+            let (_, left) = self.entry_check(start, target, gas);
+            self.store_ctx(left, abi::GAS);
+            // The chain's last block must be translated: it is reachable through here.
+            self.block_at(target);
+            let rest = self.rest_at(target);
+            self.b.ins().jump(rest, &[]);
             return Ok(());
         }
-        let body = self.body_at(start);
-        self.b.switch_to_block(body);
-        let sp0 = self.b.block_params(body)[0];
-        let left = self.b.block_params(body)[1];
+        let (mut sp0, left) = self.entry_check(start, start, u64::from(info.gas));
         if info.gas != 0 {
             self.store_ctx(left, abi::GAS);
+        }
+        if self.targets.contains(&start) {
+            // Links of a chain come here too, charged: the height is reloaded.
+            let rest = self.rest_at(start);
+            self.b.ins().jump(rest, &[]);
+            self.b.switch_to_block(rest);
+            sp0 = self.load_ctx(I64, abi::SP);
         }
         let stack = self.load_ctx(self.ptr, abi::STACK);
         let off = self.b.ins().ishl_imm_u(sp0, 5);
@@ -412,9 +435,10 @@ impl<'a, 'l> Translator<'a, 'l> {
     }
 
     /// The entry of the block at `start`: one check of the stack bounds of `target`'s
-    /// block and of `gas`, one charge, then `target`'s body (or the interpreter at `start`,
-    /// which finds where and why the frame halts).
-    fn entry_check(&mut self, start: usize, target: usize, gas: u64) {
+    /// block and of `gas`, failing to the interpreter at `start` (which finds where and why
+    /// the frame halts). Leaves the builder where the check passed, with the entry height
+    /// and the gas left after the charge (not stored yet).
+    fn entry_check(&mut self, start: usize, target: usize, gas: u64) -> (Value, Value) {
         let info = self.code.blocks[target];
         let sp0 = self.load_ctx(I64, abi::SP);
         let have = self.load_ctx(I64, abi::GAS);
@@ -431,15 +455,12 @@ impl<'a, 'l> Translator<'a, 'l> {
                     .icmp_imm_u(IntCC::UnsignedGreaterThan, rel, info.span as i64);
             self.b.ins().bor(bad_stack, short)
         };
-        let body = self.body_at(target);
-        let pcv = self.b.ins().iconst(I64, start as i64);
-        self.b.ins().brif(
-            bad,
-            self.interp_exit,
-            &[BlockArg::Value(pcv)],
-            body,
-            &[BlockArg::Value(sp0), BlockArg::Value(left)],
-        );
+        let body = self.b.create_block();
+        let cold = self.b.create_block();
+        self.cold.push((cold, start));
+        self.b.ins().brif(bad, cold, &[], body, &[]);
+        self.b.switch_to_block(body);
+        (sp0, left)
     }
 
     fn exit_stop(&mut self, vs: &mut VStack, pc: usize) {
@@ -729,9 +750,20 @@ impl<'a, 'l> Translator<'a, 'l> {
         Ok(Flow::Next(next))
     }
 
+    /// Jumps to the word `d` through the dispatch: the destination goes through the
+    /// context, not a block parameter (a parameter on a block with a predecessor per jump
+    /// costs the single-pass allocator quadratic time). A destination of 2^64 or more
+    /// becomes `u64::MAX`, which no code reaches.
     fn jump_dynamic(&mut self, d: Word) {
-        let args = word::values(&mut self.b, d).map(BlockArg::Value);
-        self.b.ins().jump(self.dyn_jump, &args);
+        let l = word::values(&mut self.b, d);
+        let hi = self.b.ins().bor(l[1], l[2]);
+        let hi = self.b.ins().bor(hi, l[3]);
+        let far = self.b.ins().icmp_imm_u(IntCC::NotEqual, hi, 0);
+        let never = self.b.ins().iconst(I64, -1);
+        let dest = self.b.ins().select(far, never, l[0]);
+        self.store_ctx(dest, abi::DEST);
+        let blk = self.dyn_jump_block();
+        self.b.ins().jump(blk, &[]);
     }
 
     fn static_target(&mut self, d: U256) -> Block {
