@@ -8,7 +8,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use zkos_bench::revm_runner::RevmRunner;
 use zkos_bench::zkos_runner::ZkosRunner;
-use zkos_bench::{evmone, verify, workloads};
+use zkos_bench::{evmone, revmc, verify, workloads};
 use zkos_evm_jit::Mode;
 
 /// Set to benchmark even when the engines disagree (e.g. profiling an interpreter that is
@@ -20,6 +20,7 @@ fn interpreters(c: &mut Criterion) {
     let mut all = workloads::all();
     let root = zkos_host::shared::bench_contracts_dir().unwrap_or_else(|e| panic!("{e}"));
     all.extend(evmone::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
+    all.extend(revmc::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
     // Criterion's filter (`cargo bench ... -- loop`): the workloads it cannot match are not
     // checked either (checking all of them on four engines takes minutes).
     let args: Vec<String> = std::env::args().skip(1).collect();

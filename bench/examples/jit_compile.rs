@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use zkos_bench::{evmone, workloads};
+use zkos_bench::{evmone, revmc, workloads};
 use zkos_evm_jit::{compile, host_isa, HostIsa};
 use zkos_os::evm::analysis::AnalyzedCode;
 use zkos_os::evm::opcodes::OpTable;
@@ -80,6 +80,7 @@ fn main() {
     let root = zkos_host::shared::bench_contracts_dir().unwrap_or_else(|e| panic!("{e}"));
     let mut all = workloads::all();
     all.extend(evmone::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
+    all.extend(revmc::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
     let mut codes: BTreeMap<Vec<u8>, String> = BTreeMap::new();
     for w in &all {
         for (address, account) in &w.accounts {

@@ -22,6 +22,7 @@ fn main() {
     let mut all = workloads::all();
     if let Ok(root) = zkos_host::shared::bench_contracts_dir() {
         all.extend(zkos_bench::evmone::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
+        all.extend(zkos_bench::revmc::workloads(&root).unwrap_or_else(|e| panic!("{e}")));
     }
     let Some(workload) = all.into_iter().find(|w| &w.name == name) else {
         eprintln!("unknown workload {name}; {usage}");

@@ -37,6 +37,12 @@ impl ZkosRunner<JitEngine> {
         self.bootloader.ee().last_error()
     }
 
+    /// Waits for the engine's background compiler (the tiered engine's) to finish what it has
+    /// queued, so the next run uses the compiled code.
+    pub fn wait_compiled(&self) {
+        self.bootloader.ee().cache().wait_idle()
+    }
+
     /// What the engine has compiled and run so far.
     pub fn stats(&self) -> zkos_evm_jit::JitStats {
         self.bootloader.ee().stats()
