@@ -9,7 +9,8 @@
 use crate::code::Compiled;
 use crate::compiler::{self, CompileError, HostIsa};
 use alloy_primitives::B256;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -74,21 +75,41 @@ enum Slot {
 
 struct Entry {
     slot: Slot,
-    /// Last use, the key of this entry in `State::lru`.
+    /// Last use (the cache's clock).
     tick: u64,
     cost: usize,
 }
 
 #[derive(Default)]
 struct State {
-    entries: HashMap<CodeKey, Entry>,
-    lru: BTreeMap<u64, CodeKey>,
+    entries: HashMap<CodeKey, Entry, BuildHasherDefault<KeyHasher>>,
     tick: u64,
     bytes: usize,
     /// Jobs queued or running on the background compiler.
     in_flight: usize,
     stats: CacheStats,
     last_error: Option<String>,
+}
+
+/// Hashes cache keys: a code hash is a keccak digest, already uniform, so a few multiplies
+/// over its words replace SipHash on the per-frame lookup. (Keys cannot be chosen to
+/// collide without keccak preimages.)
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// What an engine should do with a frame's code.
@@ -213,7 +234,7 @@ impl CodeCache {
         let Some(entry) = st.entries.get_mut(&key) else {
             return Decision::Interpret;
         };
-        let old = core::mem::replace(&mut entry.tick, tick);
+        entry.tick = tick;
         let settled = match &mut entry.slot {
             Slot::Ready(c) => Some(Decision::Run(c.clone())),
             Slot::Pending | Slot::Refused => Some(Decision::Interpret),
@@ -227,8 +248,6 @@ impl CodeCache {
                 }
             }
         };
-        st.lru.remove(&old);
-        st.lru.insert(tick, key);
         if let Some(d) = settled {
             return d;
         }
@@ -321,15 +340,26 @@ impl Shared {
         compiled
     }
 
-    /// Evicts the least recently used entries (never `keep`) until the cache is under its
-    /// bound. Frames running evicted code keep it alive; its memory is freed when the last
-    /// of them ends.
+    /// Over the bound, evicts the least recently used entries (never `keep`) until the
+    /// cache holds an eighth less than its bound: one sort per batch, so a lookup only
+    /// stamps its entry and eviction costs O(log n) per entry evicted. Frames running
+    /// evicted code keep it alive; its memory is freed when the last of them ends.
     fn evict(&self, st: &mut State, keep: Option<CodeKey>) {
-        while st.bytes > self.limit {
-            let Some((&tick, &key)) = st.lru.iter().find(|(_, k)| Some(**k) != keep) else {
+        if st.bytes <= self.limit {
+            return;
+        }
+        let target = self.limit - self.limit / 8;
+        let mut order: Vec<(u64, CodeKey)> = st
+            .entries
+            .iter()
+            .filter(|(k, _)| Some(**k) != keep)
+            .map(|(k, e)| (e.tick, *k))
+            .collect();
+        order.sort_unstable_by_key(|&(tick, _)| tick);
+        for (_, key) in order {
+            if st.bytes <= target {
                 break;
-            };
-            st.lru.remove(&tick);
+            }
             // A pending key evicted here is re-inserted by its compiler's result.
             if let Some(e) = st.entries.remove(&key) {
                 st.bytes -= e.cost;
@@ -349,10 +379,8 @@ impl State {
     fn insert(&mut self, key: CodeKey, slot: Slot, cost: usize, tick: u64) {
         if let Some(old) = self.entries.insert(key, Entry { slot, tick, cost }) {
             self.bytes -= old.cost;
-            self.lru.remove(&old.tick);
         }
         self.bytes += cost;
-        self.lru.insert(tick, key);
     }
 
     /// Counts a compilation's result in the statistics.
