@@ -8,6 +8,7 @@ use crate::Workload;
 use alloy_primitives::{Address, Bytes, U256};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use zkos_os::bootloader::validate::TX_GAS_LIMIT_CAP;
 use zkos_os::oracle::GenesisAccount;
 use zkos_os::types::SpecId;
 
@@ -117,8 +118,8 @@ fn parse(json: &Value, bench: &str) -> Result<Workload, String> {
     w.tx.value = word(&field(tx, "value")?)?;
     w.tx.nonce = word(&field(tx, "nonce")?)?.saturating_to();
     if w.block.spec >= SpecId::Osaka {
-        // EIP-7825 caps a transaction's gas at 2^24 from Osaka on.
-        w.tx.gas_limit = w.tx.gas_limit.min(1 << 24);
+        // EIP-7825 caps a transaction's gas from Osaka on.
+        w.tx.gas_limit = w.tx.gas_limit.min(TX_GAS_LIMIT_CAP);
     }
     Ok(w)
 }

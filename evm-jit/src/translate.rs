@@ -22,7 +22,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::FunctionBuilder;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use zkos_os::evm::analysis::{AnalyzedCode, IMPOSSIBLE_MIN};
 use zkos_os::evm::arith;
 use zkos_os::evm::opcodes::*;
@@ -119,7 +119,7 @@ pub(crate) struct Translator<'a, 'l> {
     /// its chain that is not one, and the gas of the whole chain up to and including it.
     chains: HashMap<usize, (usize, u64)>,
     /// The blocks chains end in.
-    targets: std::collections::HashSet<usize>,
+    targets: HashSet<usize>,
     /// Blocks whose entry check failed, each handing over at its pc: emitted after all
     /// the others, out of the hot path. (A shared exit taking the pc as a parameter would
     /// have a predecessor per block, which the single-pass allocator handles in quadratic
