@@ -2,7 +2,7 @@
 //! profilers and instruction counters (`valgrind --tool=callgrind`, `perf stat`), whose counts
 //! do not depend on how loaded the machine is, unlike criterion's wall-clock times.
 //!
-//! `cargo run --release -p zkos-bench --example run_once -- <loop|storage|call|BENCH/LABEL> <zkos|revm> [runs]`
+//! `cargo run --release -p zkos-bench --example run_once -- <loop|storage|call|BENCH/LABEL> <zkos|jit|tiered|revm> [runs]`
 //! (BENCH/LABEL: an evmone benchmark of ../shared/bench-contracts, e.g. `snailtracer/benchmark`)
 //! Running it with 0 and with N runs and subtracting gives the per-run count without setup.
 
@@ -10,10 +10,11 @@ use std::hint::black_box;
 use zkos_bench::revm_runner::RevmRunner;
 use zkos_bench::workloads;
 use zkos_bench::zkos_runner::ZkosRunner;
+use zkos_evm_jit::Mode;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: run_once <loop|storage|call> <zkos|revm> [runs]";
+    let usage = "usage: run_once <loop|storage|call|BENCH/LABEL> <zkos|jit|tiered|revm> [runs]";
     let (Some(name), Some(engine)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -31,6 +32,19 @@ fn main() {
     match engine.as_str() {
         "zkos" => {
             let mut runner = ZkosRunner::new(&workload);
+            for _ in 0..runs {
+                black_box(runner.run());
+            }
+        }
+        "jit" | "tiered" => {
+            let mode = if engine == "jit" {
+                Mode::Jit
+            } else {
+                Mode::Tiered {
+                    threshold: Mode::DEFAULT_THRESHOLD,
+                }
+            };
+            let mut runner = ZkosRunner::jit(&workload, mode);
             for _ in 0..runs {
                 black_box(runner.run());
             }

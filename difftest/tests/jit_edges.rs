@@ -15,7 +15,7 @@ use zkos_os::types::{BlockEnv, BlockResult, HaltReason, SpecId, TxEnv, TxReceipt
 const SENDER: Address = address!("00000000000000000000000000000000000a11ce");
 const CONTRACT: Address = address!("00000000000000000000000000000000c0de0001");
 
-fn oracle(spec: SpecId, code: &[u8], gas_limit: u64) -> InMemoryOracle {
+fn oracle(spec: SpecId, code: &[u8], gas_limit: u64, data: &[u8]) -> InMemoryOracle {
     let block = BlockEnv {
         spec,
         chain_id: 1,
@@ -29,6 +29,7 @@ fn oracle(spec: SpecId, code: &[u8], gas_limit: u64) -> InMemoryOracle {
         to: Some(CONTRACT),
         gas_limit,
         gas_price: U256::from(1u8),
+        data: Bytes::copy_from_slice(data),
         ..Default::default()
     };
     let mut o = InMemoryOracle::new(block, vec![tx]);
@@ -55,7 +56,12 @@ fn run<E: ExecutionEnvironment>(ee: E, o: &InMemoryOracle) -> BlockResult {
 
 /// Runs `code` with `gas` on both engines, checks they agree, returns the receipt.
 fn both(spec: SpecId, code: &[u8], gas: u64) -> TxReceipt {
-    let o = oracle(spec, code, gas);
+    both_with_data(spec, code, gas, &[])
+}
+
+/// As [`both`], with calldata.
+fn both_with_data(spec: SpecId, code: &[u8], gas: u64, data: &[u8]) -> TxReceipt {
+    let o = oracle(spec, code, gas, data);
     let before = backend_failures();
     let interp = run(EvmInterpreter::new(spec), &o);
     let jit = run(JitEngine::new(Mode::Jit, spec), &o);
@@ -244,6 +250,225 @@ fn shifts_by_constants_and_by_values() {
             assert_eq!(constant, want, "op {op:#x} by {s}");
             assert_eq!(runtime, want, "op {op:#x} by {s} (runtime amount)");
         }
+    }
+}
+
+/// PUSH32 w, or (`runtime`) the same through memory so the JIT cannot fold it.
+fn push_word(code: &mut Vec<u8>, w: U256, runtime: bool) {
+    code.push(0x7f);
+    code.extend(w.to_be_bytes::<32>());
+    if runtime {
+        code.extend([0x60, 0x40, 0x52, 0x60, 0x40, 0x51]);
+    }
+}
+
+/// The builtins and their constant special cases (division by zero and by powers of two,
+/// BYTE and SIGNEXTEND at constant indices) against the word semantics, each operand a
+/// constant or a runtime value.
+#[test]
+fn division_exp_byte_and_signextend_by_constants_and_values() {
+    use zkos_os::evm::arith;
+    let sign = U256::from(1u8) << 255;
+    let words = [
+        U256::ZERO,
+        U256::from(1u8),
+        U256::from(2u8),
+        U256::from(31u8),
+        U256::from(32u8),
+        U256::from(256u16),
+        U256::from(1u8) << 64,
+        (U256::from(1u8) << 128) + U256::from(3u8),
+        sign,
+        U256::MAX,
+        U256::MAX - U256::from(1u8),
+        U256::from_limbs([0x1234_5678_9abc_def0, 0x8000_0000_0000_0001, 7, 1 << 62]),
+    ];
+    type WordOp = fn(U256, U256) -> U256;
+    let ops: [(u8, WordOp); 10] = [
+        (0x04, arith::div),
+        (0x05, arith::sdiv),
+        (0x06, arith::rem),
+        (0x07, arith::smod),
+        (0x0a, arith::exp),
+        (0x0b, arith::signextend),
+        (0x1a, arith::byte),
+        (0x1b, arith::shl),
+        (0x1c, arith::shr),
+        (0x1d, arith::sar),
+    ];
+    for (op, f) in ops {
+        for &a in &words {
+            for &b in &words {
+                for (ra, rb) in [(false, false), (false, true), (true, false), (true, true)] {
+                    let mut code = Vec::new();
+                    push_word(&mut code, b, rb);
+                    push_word(&mut code, a, ra);
+                    code.push(op);
+                    let got = word(&both(S, &returning(code.clone()), 10_000_000));
+                    assert_eq!(
+                        got,
+                        f(a, b),
+                        "op {op:#04x} on {a:#x}, {b:#x} ({})",
+                        hex(&code)
+                    );
+                }
+            }
+        }
+    }
+    type TernaryOp = fn(U256, U256, U256) -> U256;
+    let ternary: [(u8, TernaryOp); 2] = [(0x08, arith::addmod), (0x09, arith::mulmod)];
+    let few = [words[0], words[2], words[7], words[9], words[11]];
+    for (op, f) in ternary {
+        for &a in &few {
+            for &b in &few {
+                for &n in &few {
+                    for runtime in [false, true] {
+                        let mut code = Vec::new();
+                        push_word(&mut code, n, runtime);
+                        push_word(&mut code, b, runtime);
+                        push_word(&mut code, a, !runtime);
+                        code.push(op);
+                        let got = word(&both(S, &returning(code.clone()), GAS));
+                        assert_eq!(got, f(a, b, n), "op {op:#04x} ({})", hex(&code));
+                    }
+                }
+            }
+        }
+    }
+    for &x in &words {
+        let mut code = Vec::new();
+        push_word(&mut code, x, true);
+        code.push(0x1e); // CLZ
+        let got = word(&both(S, &returning(code), GAS));
+        assert_eq!(got, U256::from(x.leading_zeros()));
+    }
+}
+
+/// EXP charges per byte of its exponent, inside a block whose static gas is charged in
+/// advance: every gas limit around the boundary, with instructions after it in the block.
+#[test]
+fn exp_and_memory_growth_charge_exactly() {
+    // PUSH2 0x0102 (exponent, 2 bytes: 100 gas) PUSH1 3 EXP (10) POP (2) PUSH1 0 (3) POP (2).
+    let code = [0x61, 0x01, 0x02, 0x60, 0x03, 0x0a, 0x50, 0x60, 0x00, 0x50];
+    let need = 21_000 + 3 + 3 + 10 + 100 + 2 + 3 + 2;
+    for g in need - 3..=need + 1 {
+        let r = both(S, &code, g);
+        let want = if g >= need {
+            TxStatus::Success
+        } else {
+            TxStatus::Halt(HaltReason::OutOfGas)
+        };
+        assert_eq!(status(&r), want, "gas {g}");
+    }
+    // Memory grown one word at a time at a runtime offset (the growth builtin), then more
+    // instructions in the block: MSTORE(CALLDATASIZE + 32 * i, i) for i in 0..4.
+    let mut code = Vec::new();
+    for i in 0..4u8 {
+        code.extend([0x60, i, 0x60, 32 * i, 0x36, 0x01, 0x52]);
+    }
+    code.extend([0x60, 0x00, 0x50]);
+    // 4 * (3 + 3 + 2 + 3 + 3) static, 3 + 2 after; memory: 4 words = 12 + 0 (quadratic
+    // term 16 / 512 = 0).
+    let need = 21_000 + 4 * 14 + 5 + 12;
+    for g in need - 2..=need + 1 {
+        let r = both(S, &code, g);
+        let want = if g >= need {
+            TxStatus::Success
+        } else {
+            TxStatus::Halt(HaltReason::OutOfGas)
+        };
+        assert_eq!(status(&r), want, "gas {g}");
+    }
+}
+
+/// The state and hashing builtins around their gas boundaries, where each either does its
+/// work or hands the instruction to the interpreter: SLOAD of a cold slot, SSTORE of a
+/// fresh cold slot (the dearest store: EIP-2200's sentry and SSTORE_MAX lie on the way),
+/// TSTORE/TLOAD, KECCAK256 that grows memory, LOG2 with data.
+#[test]
+fn storage_hashing_and_logs_charge_exactly_at_the_boundary() {
+    // (code, gas the code needs after the intrinsic 21000)
+    let cases: Vec<(Vec<u8>, u64)> = vec![
+        // PUSH1 7 SLOAD POP: 3 + 2100 + 2
+        (vec![0x60, 7, 0x54, 0x50], 2105),
+        // PUSH1 1 PUSH1 7 SSTORE: 3 + 3 + 22100
+        (vec![0x60, 1, 0x60, 7, 0x55], 22106),
+        // PUSH1 1 PUSH1 7 TSTORE PUSH1 7 TLOAD POP: 3 + 3 + 100 + 3 + 100 + 2
+        (vec![0x60, 1, 0x60, 7, 0x5d, 0x60, 7, 0x5c, 0x50], 211),
+        // PUSH1 64 PUSH0 KECCAK256 POP: 3 + 2 + 30 + 2 * 6 + 6 (two words of memory) + 2
+        (vec![0x60, 64, 0x5f, 0x20, 0x50], 55),
+        // PUSH1 2 PUSH1 1 PUSH1 40 PUSH0 LOG2: 4 * 3 - 1 + 375 * 3 + 8 * 40 + 6 (memory)
+        (
+            vec![0x60, 2, 0x60, 1, 0x60, 40, 0x5f, 0xa2],
+            11 + 1125 + 320 + 6,
+        ),
+    ];
+    for (code, need) in cases {
+        for g in [need - 1, need, need + 1, need + 30_000] {
+            let r = both(S, &code, 21_000 + g);
+            let want = if g >= need {
+                TxStatus::Success
+            } else {
+                TxStatus::Halt(HaltReason::OutOfGas)
+            };
+            assert_eq!(status(&r), want, "{} with {g}", hex(&code));
+            if g >= need {
+                assert_eq!(r.gas_used, 21_000 + need, "{}", hex(&code));
+            }
+        }
+    }
+}
+
+/// CALLDATALOAD inside, across and past the end of the calldata, and the environment
+/// getters, each against what the EVM defines for this transaction.
+#[test]
+fn calldataload_and_the_environment_getters() {
+    // CALLDATALOAD at a runtime offset of 0 with no calldata: zero; CALLDATASIZE: zero.
+    let code = returning(vec![0x36, 0x35, 0x36, 0x01]);
+    assert_eq!(word(&both(S, &code, GAS)), U256::ZERO);
+    // 70 bytes of calldata; offsets inside, straddling the end, at it and far past it,
+    // each as a constant and as a runtime value.
+    let data: Vec<u8> = (1..=70u8).collect();
+    let at = |off: U256| {
+        let mut w = [0u8; 32];
+        for (i, b) in w.iter_mut().enumerate() {
+            let p = off.saturating_add(U256::from(i));
+            if p < U256::from(data.len()) {
+                *b = data[p.to::<usize>()];
+            }
+        }
+        U256::from_be_bytes(w)
+    };
+    for off in [0u64, 1, 37, 38, 39, 69, 70, 71, 1 << 32, u64::MAX] {
+        for runtime in [false, true] {
+            let mut code = Vec::new();
+            push_word(&mut code, U256::from(off), runtime);
+            code.push(0x35);
+            let r = both_with_data(S, &returning(code), GAS, &data);
+            assert_eq!(word(&r), at(U256::from(off)), "CALLDATALOAD at {off}");
+        }
+    }
+    let mut code = Vec::new();
+    push_word(&mut code, U256::MAX, true);
+    code.push(0x35);
+    let r = both_with_data(S, &returning(code), GAS, &data);
+    assert_eq!(word(&r), U256::ZERO);
+    // The getters: CALLER, ADDRESS, ORIGIN, CALLVALUE, GASPRICE, NUMBER, CHAINID, BASEFEE,
+    // GASLIMIT (XORed into one word, each checked by its own run too).
+    let want = [
+        (0x33u8, U256::from_be_slice(SENDER.as_slice())),
+        (0x30, U256::from_be_slice(CONTRACT.as_slice())),
+        (0x32, U256::from_be_slice(SENDER.as_slice())),
+        (0x34, U256::ZERO),
+        (0x3a, U256::from(1u8)),
+        (0x43, U256::from(100u8)),
+        (0x46, U256::from(1u8)),
+        (0x48, U256::from(1u8)),
+        (0x45, U256::from(1u64 << 40)),
+        (0x3d, U256::ZERO),
+    ];
+    for (op, w) in want {
+        assert_eq!(word(&both(S, &returning(vec![op]), GAS)), w, "op {op:#x}");
     }
 }
 

@@ -55,6 +55,13 @@ pub struct JitCtx {
     /// A dynamic jump's destination, from the jump to the dispatch (`u64::MAX` when the
     /// word does not fit 64 bits).
     pub dest: u64,
+    /// Operands of a direct builtin ([`crate::builtins`]), up to six words (LOG4's) of
+    /// four little-endian limbs from the top of the stack down; its result replaces the
+    /// first.
+    pub args: [u64; 24],
+    /// The frame's calldata in the arena (fixed for the frame's life), for CALLDATALOAD.
+    pub calldata: *const u8,
+    pub calldata_len: u64,
     pub(crate) frame: *mut EvmFrame,
     pub(crate) cx: *mut (),
     pub(crate) spec: SpecId,
@@ -70,6 +77,9 @@ pub const STACK: i32 = offset_of!(JitCtx, stack) as i32;
 pub const MEM_BASE: i32 = offset_of!(JitCtx, mem_base) as i32;
 pub const MEM_LEN: i32 = offset_of!(JitCtx, mem_len) as i32;
 pub const DEST: i32 = offset_of!(JitCtx, dest) as i32;
+pub const ARGS: i32 = offset_of!(JitCtx, args) as i32;
+pub const CALLDATA: i32 = offset_of!(JitCtx, calldata) as i32;
+pub const CALLDATA_LEN: i32 = offset_of!(JitCtx, calldata_len) as i32;
 
 /// Runs the instruction at `pc` through the interpreter's own implementation
 /// ([`interpreter::step`]), in the block compiled code has entered: 0 when the frame goes
@@ -89,6 +99,10 @@ pub unsafe extern "C" fn builtin_step(ctx: *mut JitCtx, pc: u64) -> u32 {
             &*ctx.table,
         )
     };
+    if ctx.panic.is_some() {
+        // A direct builtin panicked and sent compiled code here: leave.
+        return STEP_EXIT;
+    }
     frame.pc = pc as usize;
     frame.stack_len = ctx.sp as usize;
     frame.gas = ctx.gas;

@@ -256,6 +256,8 @@ impl ExecutionEnvironment for JitEngine {
         f.enter_pending = false;
         let mem_base = cx.arena.memory_mut(&f.mem).as_mut_ptr();
         let stack = cx.arena.stack_ptr(f.depth) as *mut u8;
+        let calldata = cx.arena.calldata(&f.mem);
+        let (calldata, calldata_len) = (calldata.as_ptr(), calldata.len() as u64);
         let mut ctx = JitCtx {
             gas: f.gas,
             sp: f.stack_len as u64,
@@ -264,6 +266,9 @@ impl ExecutionEnvironment for JitEngine {
             mem_base,
             mem_len: f.mem.len as u64,
             dest: 0,
+            args: [0; 24],
+            calldata,
+            calldata_len,
             frame: f as *mut EvmFrame,
             cx: cx as *mut ExecContext<'_, '_> as *mut (),
             spec: self.spec,

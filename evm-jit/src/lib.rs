@@ -9,6 +9,7 @@
 //! exact without being compiled.
 
 pub mod abi;
+pub mod builtins;
 pub mod cache;
 pub mod code;
 pub mod compiler;

@@ -11,6 +11,7 @@
 //! are direct branches; dynamic ones go through a table of the JUMPDESTs.
 
 use crate::abi;
+use crate::builtins::{self, BuiltinFn};
 use crate::compiler::CompileError;
 use crate::layout::Layout;
 use crate::word::{self, Flag, Limb, Word};
@@ -26,6 +27,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use zkos_os::evm::analysis::{AnalyzedCode, IMPOSSIBLE_MIN};
 use zkos_os::evm::arith;
 use zkos_os::evm::opcodes::*;
+use zkos_os::evm::ops;
 
 const I64: types::Type = types::I64;
 
@@ -263,6 +265,10 @@ impl<'a, 'l> Translator<'a, 'l> {
         self.b
             .ins()
             .store(MemFlagsData::trusted(), v, self.ctx, off);
+    }
+
+    fn store_ctx_flags(&mut self, v: Value, off: i32, flags: MemFlagsData) {
+        self.b.ins().store(flags, v, self.ctx, off);
     }
 
     fn load_ctx(&mut self, ty: types::Type, off: i32) -> Value {
@@ -638,8 +644,81 @@ impl<'a, 'l> Translator<'a, 'l> {
                     let r = word::shift(&mut self.b, x, s as u32, op == SHL, op == SAR);
                     vs.push(r);
                 }
-                None => self.step(vs, pc, op)?,
+                None => {
+                    let f = match op {
+                        SHL => builtins::shl,
+                        SHR => builtins::shr,
+                        _ => builtins::sar,
+                    };
+                    self.pure(vs, f, 2)?;
+                }
             },
+            DIV | MOD => match vs.constant(1).map(|d| (d, arith::small(d))) {
+                // By zero: zero.
+                Some((_, Some(0))) => {
+                    vs.pop()?;
+                    vs.pop()?;
+                    vs.push_const(U256::ZERO);
+                }
+                // By a power of two: a shift or a mask.
+                Some((d, _)) if d.is_power_of_two() => {
+                    let x = self.pop_word(vs)?;
+                    vs.pop()?;
+                    let n = d.trailing_zeros() as u32;
+                    let r = if op == DIV {
+                        word::shift(&mut self.b, x, n, false, false)
+                    } else {
+                        let m = word::constant(d - U256::from(1u8));
+                        word::and(&mut self.b, x, m)
+                    };
+                    vs.push(r);
+                }
+                _ => self.pure(
+                    vs,
+                    if op == DIV {
+                        builtins::div
+                    } else {
+                        builtins::rem
+                    },
+                    2,
+                )?,
+            },
+            SDIV => self.pure(vs, builtins::sdiv, 2)?,
+            SMOD => self.pure(vs, builtins::smod, 2)?,
+            ADDMOD => self.pure(vs, builtins::addmod, 3)?,
+            MULMOD => self.pure(vs, builtins::mulmod, 3)?,
+            CLZ => self.pure(vs, builtins::clz, 1)?,
+            EXP => self.checked(vs, pc, op, builtins::exp, 2, true, 0)?,
+            SLOAD => self.checked(vs, pc, op, builtins::sload, 1, true, 0)?,
+            TLOAD => self.checked(vs, pc, op, builtins::tload, 1, true, 0)?,
+            TSTORE => self.checked(vs, pc, op, builtins::tstore, 2, false, 0)?,
+            KECCAK256 => self.checked(vs, pc, op, builtins::keccak256, 2, true, 0)?,
+            LOG0..=LOG4 => {
+                let n = (op - LOG0) as usize;
+                self.checked(vs, pc, op, builtins::log, 2 + n, false, n as i64)?
+            }
+            BYTE => match vs.constant(0) {
+                Some(i) => {
+                    vs.pop()?;
+                    let x = self.pop_word(vs)?;
+                    let i = arith::small(i).filter(|&i| i < 32).unwrap_or(32);
+                    let r = word::byte(&mut self.b, x, i as u32);
+                    vs.push(r);
+                }
+                None => self.pure(vs, builtins::byte, 2)?,
+            },
+            SIGNEXTEND => match vs.constant(0) {
+                Some(k) => {
+                    vs.pop()?;
+                    let x = self.pop_word(vs)?;
+                    let k = arith::small(k).filter(|&k| k < 31).unwrap_or(31);
+                    let r = word::signextend(&mut self.b, x, k as u32);
+                    vs.push(r);
+                }
+                None => self.pure(vs, builtins::signextend, 2)?,
+            },
+            CALLDATALOAD => self.calldataload(vs)?,
+            _ if ops::is_env_getter(op) => self.pure_arg(vs, builtins::env, 0, op as i64)?,
             POP => {
                 vs.pop()?;
             }
@@ -742,12 +821,199 @@ impl<'a, 'l> Translator<'a, 'l> {
             CALL | CALLCODE | DELEGATECALL | STATICCALL | CREATE | CREATE2 | RETURN | REVERT
             | SELFDESTRUCT => return self.step_exit(vs, pc, op, next),
             SSTORE => {
-                self.step(vs, pc, op)?;
+                self.checked(vs, pc, op, builtins::sstore, 2, false, 0)?;
                 return Ok(Flow::FallInto(next));
             }
             _ => self.step(vs, pc, op)?,
         }
         Ok(Flow::Next(next))
+    }
+
+    /// Calls the direct builtin `f` with `arg`: its status.
+    fn call_builtin(&mut self, f: BuiltinFn, arg: i64) -> Value {
+        let a = self.b.ins().iconst(I64, arg);
+        self.call_builtin_value(f, a)
+    }
+
+    fn call_builtin_value(&mut self, f: BuiltinFn, arg: Value) -> Value {
+        let f = self.b.ins().iconst(self.ptr, f as *const () as i64);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.step_sig, f, &[self.ctx, arg]);
+        self.b.inst_results(call)[0]
+    }
+
+    /// Writes the `n` top words to the context's operands (the top first).
+    fn store_args(&mut self, vs: &mut VStack, n: usize) -> Result<(), CompileError> {
+        let flags = MemFlagsData::trusted();
+        for j in 0..n {
+            let k = vs.index(j)?;
+            let w = self.word_at(vs, k);
+            for (i, l) in w.iter().enumerate() {
+                let v = word::value(&mut self.b, *l);
+                self.store_ctx_flags(v, abi::ARGS + (32 * j + 8 * i) as i32, flags);
+            }
+        }
+        Ok(())
+    }
+
+    /// The word a direct builtin left in the context's operands.
+    fn load_result(&mut self) -> Word {
+        [0, 1, 2, 3].map(|i| Limb::V(self.load_ctx(I64, abi::ARGS + 8 * i)))
+    }
+
+    /// An instruction computed by a builtin that cannot fail: `n` inputs, one output.
+    fn pure(&mut self, vs: &mut VStack, f: BuiltinFn, n: usize) -> Result<(), CompileError> {
+        self.pure_arg(vs, f, n, 0)
+    }
+
+    /// As [`Self::pure`], passing `arg` to the builtin.
+    fn pure_arg(
+        &mut self,
+        vs: &mut VStack,
+        f: BuiltinFn,
+        n: usize,
+        arg: i64,
+    ) -> Result<(), CompileError> {
+        self.store_args(vs, n)?;
+        self.call_builtin(f, arg);
+        for _ in 0..n {
+            vs.pop()?;
+        }
+        let r = self.load_result();
+        vs.push(r);
+        Ok(())
+    }
+
+    /// An instruction computed by a builtin that may answer [`builtins::SLOW`] (`n` inputs;
+    /// one output when `out`): then it runs as a step.
+    #[allow(clippy::too_many_arguments)]
+    fn checked(
+        &mut self,
+        vs: &mut VStack,
+        pc: usize,
+        op: u8,
+        f: BuiltinFn,
+        n: usize,
+        out: bool,
+        arg: i64,
+    ) -> Result<(), CompileError> {
+        self.store_args(vs, n)?;
+        let st = self.call_builtin(f, arg);
+        let ok = self.b.create_block();
+        let slow = self.b.create_block();
+        let merge = if out {
+            self.word_merge()
+        } else {
+            self.b.create_block()
+        };
+        self.b.ins().brif(st, slow, &[], ok, &[]);
+        self.b.switch_to_block(ok);
+        if out {
+            let r = self.load_result();
+            let args = word::values(&mut self.b, r).map(BlockArg::Value);
+            self.b.ins().jump(merge, &args);
+        } else {
+            self.b.ins().jump(merge, &[]);
+        }
+        self.b.switch_to_block(slow);
+        self.slow_step(vs, pc, op, Some(merge))?;
+        self.b.switch_to_block(merge);
+        for _ in 0..n {
+            vs.pop()?;
+        }
+        if out {
+            let p = self.b.block_params(merge).to_vec();
+            vs.push([p[0], p[1], p[2], p[3]].map(Limb::V));
+        }
+        Ok(())
+    }
+
+    /// A block taking a word as four parameters.
+    fn word_merge(&mut self) -> Block {
+        let merge = self.b.create_block();
+        for _ in 0..4 {
+            self.b.append_block_param(merge, I64);
+        }
+        merge
+    }
+
+    /// The slow path of an instruction with a fast one: runs it as a step and jumps to
+    /// `merge`, with its output word when `merge` takes one. The virtual stack is left as
+    /// it was before the instruction, with the context's `sp` unknown: what the fast path
+    /// leaves after the merge.
+    fn slow_step(
+        &mut self,
+        vs: &mut VStack,
+        pc: usize,
+        op: u8,
+        merge: Option<Block>,
+    ) -> Result<(), CompileError> {
+        let saved = vs.items.clone();
+        self.step(vs, pc, op)?;
+        match merge {
+            Some(m) if !self.b.block_params(m).is_empty() => {
+                let k = vs.index(0)?;
+                let w = self.word_at(vs, k);
+                let args = word::values(&mut self.b, w).map(BlockArg::Value);
+                self.b.ins().jump(m, &args);
+            }
+            Some(m) => {
+                self.b.ins().jump(m, &[]);
+            }
+            None => {}
+        }
+        // After the merge the words below are as on the fast path (still dirty there), and
+        // the context's `sp` holds the entry's or the step's height.
+        vs.items = saved;
+        vs.stored = None;
+        Ok(())
+    }
+
+    /// CALLDATALOAD: inline when the word lies wholly inside the calldata.
+    fn calldataload(&mut self, vs: &mut VStack) -> Result<(), CompileError> {
+        let k = vs.index(0)?;
+        let off = self.word_at(vs, k);
+        let small = word::fits_u32(&mut self.b, off);
+        let merge = self.word_merge();
+        let outside = self.b.create_block();
+        if small != Flag::K(false) {
+            let o = word::value(&mut self.b, off[0]);
+            let end = self.b.ins().iadd_imm_s(o, 32);
+            let len = self.load_ctx(I64, abi::CALLDATA_LEN);
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
+            let inside = match small {
+                Flag::V(s) => self.b.ins().band(s, inside),
+                _ => inside,
+            };
+            let fast = self.b.create_block();
+            self.b.ins().brif(inside, fast, &[], outside, &[]);
+            self.b.switch_to_block(fast);
+            let data = self.load_ctx(self.ptr, abi::CALLDATA);
+            let addr = self.b.ins().iadd(data, o);
+            let flags = MemFlagsData::trusted().with_readonly();
+            let l: Vec<BlockArg> = (0..4)
+                .map(|i| {
+                    let w = self.b.ins().load(I64, flags, addr, 24 - 8 * i);
+                    BlockArg::Value(self.b.ins().bswap(w))
+                })
+                .collect();
+            self.b.ins().jump(merge, &l);
+        } else {
+            self.b.ins().jump(outside, &[]);
+        }
+        self.b.switch_to_block(outside);
+        self.store_args(vs, 1)?;
+        self.call_builtin(builtins::calldataload, 0);
+        let r = self.load_result();
+        let args = word::values(&mut self.b, r).map(BlockArg::Value);
+        self.b.ins().jump(merge, &args);
+        self.b.switch_to_block(merge);
+        vs.pop()?;
+        let p = self.b.block_params(merge).to_vec();
+        vs.push([p[0], p[1], p[2], p[3]].map(Limb::V));
+        Ok(())
     }
 
     /// Jumps to the word `d` through the dispatch: the destination goes through the
@@ -808,16 +1074,27 @@ impl<'a, 'l> Translator<'a, 'l> {
             }
         };
         let slow = self.b.create_block();
-        let merge = self.b.create_block();
-        if op == MLOAD {
-            for _ in 0..4 {
-                self.b.append_block_param(merge, I64);
-            }
-        }
+        let merge = if op == MLOAD {
+            self.word_merge()
+        } else {
+            self.b.create_block()
+        };
         match fits {
             Flag::V(f) => {
                 let fast = self.b.create_block();
-                self.b.ins().brif(f, fast, &[], slow, &[]);
+                let outside = self.b.create_block();
+                self.b.ins().brif(f, fast, &[], outside, &[]);
+                // Outside memory but below 2^32: the builtin grows it (or answers SLOW).
+                self.b.switch_to_block(outside);
+                if let Flag::V(s) = small {
+                    let grow = self.b.create_block();
+                    self.b.ins().brif(s, grow, &[], slow, &[]);
+                    self.b.switch_to_block(grow);
+                }
+                let o = word::value(&mut self.b, off[0]);
+                let end = self.b.ins().iadd_imm_s(o, width);
+                let st = self.call_builtin_value(builtins::grow, end);
+                self.b.ins().brif(st, slow, &[], fast, &[]);
                 self.b.switch_to_block(fast);
                 self.memory_fast(op, off[0], value, merge);
             }
@@ -827,22 +1104,9 @@ impl<'a, 'l> Translator<'a, 'l> {
             }
         }
 
-        // Slow path: the interpreter expands memory and charges for it.
+        // Slow path: the interpreter expands memory and charges for it, or halts.
         self.b.switch_to_block(slow);
-        let saved = vs.items.clone();
-        self.step(vs, pc, op)?;
-        if op == MLOAD {
-            let k = vs.index(0)?;
-            let w = self.word_at(vs, k);
-            let args = word::values(&mut self.b, w).map(BlockArg::Value);
-            self.b.ins().jump(merge, &args);
-        } else {
-            self.b.ins().jump(merge, &[]);
-        }
-        // After the merge the words below are as on the fast path (still dirty there), and
-        // the context's `sp` holds the entry's or the step's height.
-        vs.items = saved;
-        vs.stored = None;
+        self.slow_step(vs, pc, op, Some(merge))?;
         self.b.switch_to_block(merge);
         if op == MLOAD {
             let p = self.b.block_params(merge).to_vec();

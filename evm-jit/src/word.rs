@@ -394,6 +394,34 @@ pub(crate) fn shift(b: &mut FunctionBuilder, x: Word, s: u32, left: bool, arith:
     r
 }
 
+/// BYTE with a constant index `i` (32 for any index of 32 or more): byte `i` of `x`
+/// counted from the most significant.
+pub(crate) fn byte(b: &mut FunctionBuilder, x: Word, i: u32) -> Word {
+    if i >= 32 {
+        return [K(0); 4];
+    }
+    let bit = (31 - i) * 8;
+    let l = ushr(b, x[(bit / 64) as usize], bit % 64);
+    [band(b, l, K(0xff)), K(0), K(0), K(0)]
+}
+
+/// SIGNEXTEND from byte `k` (31 for any `k` of 31 or more: `x` unchanged).
+pub(crate) fn signextend(b: &mut FunctionBuilder, x: Word, k: u32) -> Word {
+    if k >= 31 {
+        return x;
+    }
+    let bit = 8 * k + 7;
+    let (j, up) = ((bit / 64) as usize, 63 - bit % 64);
+    let mut r = x;
+    let shifted = ishl(b, x[j], up);
+    r[j] = sshr(b, shifted, up);
+    let fill = sshr(b, r[j], 63);
+    for l in r.iter_mut().skip(j + 1) {
+        *l = fill;
+    }
+    r
+}
+
 /// Emits every limb (for block arguments).
 pub(crate) fn values(b: &mut FunctionBuilder, x: Word) -> [Value; 4] {
     x.map(|l| value(b, l))

@@ -60,3 +60,17 @@ pub const fn memory_cost(words: u64) -> u64 {
 pub const fn all_but_one_64th(gas: u64) -> u64 {
     gas - gas / 64
 }
+
+/// EXP's dynamic gas: per byte of the exponent (EIP-160 raised it in Spurious Dragon).
+#[inline(always)]
+pub fn exp_cost(spec: crate::types::SpecId, exponent: alloy_primitives::U256) -> u64 {
+    let per_byte = if spec >= crate::types::SpecId::SpuriousDragon {
+        50
+    } else {
+        10
+    };
+    per_byte * exponent.bit_len().div_ceil(8) as u64
+}
+
+/// The most any SSTORE costs in any fork: a fresh slot set (20000) that is cold (EIP-2929).
+pub const SSTORE_MAX: u64 = 20000 + COLD_SLOAD;

@@ -5,10 +5,10 @@ use super::analysis::AnalyzedCode;
 use super::arith::{self, small};
 use super::gas;
 use super::opcodes::*;
+use super::ops::{self, copy_padded, expand, sstore_cost, word_of};
 use super::tracer::{Step, Tracer};
 use crate::arena::{Arena, FrameMemory};
 use crate::ee::{CallKind, CallRequest, ChildOutcome, CreateRequest, ExecContext, FrameExit};
-use crate::system::SStoreOutcome;
 use crate::types::{HaltReason, Log, SpecId};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -44,11 +44,6 @@ fn addr_of(v: U256) -> Address {
     Address::from_word(B256::from(v.to_be_bytes::<32>()))
 }
 
-#[inline(always)]
-fn word_of(a: Address) -> U256 {
-    U256::from_be_bytes(a.into_word().0)
-}
-
 /// `v` as u64, saturating.
 #[inline(always)]
 fn sat_u64(v: U256) -> u64 {
@@ -58,124 +53,6 @@ fn sat_u64(v: U256) -> u64 {
     } else {
         u64::MAX
     }
-}
-
-/// Charges for and performs memory expansion to cover `[offset, offset + len)`.
-#[inline(always)]
-fn expand(
-    gas: &mut u64,
-    mem: &mut FrameMemory,
-    arena: &mut Arena,
-    offset: usize,
-    len: usize,
-) -> Result<(), HaltReason> {
-    if len == 0 {
-        return Ok(());
-    }
-    // u64: offset and len are below 2^32 each, which may not fit a 32-bit usize when added.
-    let end = offset as u64 + len as u64;
-    if end <= mem.len as u64 {
-        return Ok(());
-    }
-    let new_words = gas::words(end);
-    let cost = gas::memory_cost(new_words) - gas::memory_cost((mem.len / 32) as u64);
-    if *gas < cost {
-        return Err(HaltReason::OutOfGas);
-    }
-    *gas -= cost;
-    let Ok(new_len) = usize::try_from(new_words * 32) else {
-        // Past a 32-bit address space (the guest): paid for, but not there to give.
-        arena.mark_exhausted();
-        return Err(HaltReason::MemoryLimit);
-    };
-    arena
-        .grow(mem, new_len)
-        .map_err(|_| HaltReason::MemoryLimit)
-}
-
-/// Copies `src[src_off..src_off+len]` (zero-filled past its end) to `dst`.
-#[inline]
-fn copy_padded(dst: &mut [u8], src: &[u8], src_off: U256) {
-    let start = match small(src_off) {
-        Some(s) if s < src.len() => s,
-        _ => {
-            dst.fill(0);
-            return;
-        }
-    };
-    let n = dst.len().min(src.len() - start);
-    dst[..n].copy_from_slice(&src[start..start + n]);
-    dst[n..].fill(0);
-}
-
-/// EIP-2200/2929/3529 SSTORE cost and refund (and the older rules by fork).
-fn sstore_cost(spec: SpecId, o: SStoreOutcome, new: U256) -> (u64, i64) {
-    let SStoreOutcome {
-        original,
-        present,
-        is_cold,
-    } = o;
-    let net = spec >= SpecId::Istanbul || spec == SpecId::Constantinople;
-    if !net {
-        let cost = if present.is_zero() && !new.is_zero() {
-            20000
-        } else {
-            5000
-        };
-        let refund = if !present.is_zero() && new.is_zero() {
-            15000
-        } else {
-            0
-        };
-        return (cost, refund);
-    }
-    let sload = if spec >= SpecId::Berlin {
-        gas::WARM_ACCESS
-    } else if spec >= SpecId::Istanbul {
-        800
-    } else {
-        200
-    };
-    let reset = if spec >= SpecId::Berlin {
-        5000 - gas::COLD_SLOAD
-    } else {
-        5000
-    };
-    let clear: i64 = if spec >= SpecId::London { 4800 } else { 15000 };
-    let mut refund = 0i64;
-    let mut cost;
-    if new == present {
-        cost = sload;
-    } else if original == present {
-        if original.is_zero() {
-            cost = 20000;
-        } else {
-            cost = reset;
-            if new.is_zero() {
-                refund += clear;
-            }
-        }
-    } else {
-        cost = sload;
-        if !original.is_zero() {
-            if present.is_zero() {
-                refund -= clear;
-            } else if new.is_zero() {
-                refund += clear;
-            }
-        }
-        if original == new {
-            if original.is_zero() {
-                refund += (20000 - sload) as i64;
-            } else {
-                refund += (reset - sload) as i64;
-            }
-        }
-    }
-    if spec >= SpecId::Berlin && is_cold {
-        cost += gas::COLD_SLOAD;
-    }
-    (cost, refund)
 }
 
 /// Runs `f` until it exits or requests a child frame, reporting each instruction to `tracer`
@@ -539,12 +416,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
             EXP => {
                 let base = pop!();
                 let exp = *top!();
-                let per_byte = if spec >= SpecId::SpuriousDragon {
-                    50
-                } else {
-                    10
-                };
-                charge!(per_byte * exp.bit_len().div_ceil(8) as u64);
+                charge!(gas::exp_cost(spec, exp));
                 *top!() = arith::exp(base, exp);
                 careful_if_refunded!();
             }
@@ -573,23 +445,21 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
                 *top!() = U256::from_be_bytes(h.0);
                 careful_if_refunded!();
             }
-            ADDRESS => push!(word_of(f.address)),
+            ADDRESS => push!(ops::env_word(ADDRESS, f, cx, spec)),
             BALANCE => {
                 let a = addr_of(*top!());
                 cold_account!(a);
                 *top!() = cx.system.info(a).balance;
                 careful_if_refunded!();
             }
-            ORIGIN => push!(word_of(cx.tx.origin)),
-            CALLER => push!(word_of(f.caller)),
-            CALLVALUE => push!(f.value),
+            ORIGIN => push!(ops::env_word(ORIGIN, f, cx, spec)),
+            CALLER => push!(ops::env_word(CALLER, f, cx, spec)),
+            CALLVALUE => push!(ops::env_word(CALLVALUE, f, cx, spec)),
             CALLDATALOAD => {
                 let off = *top!();
-                let mut w = [0u8; 32];
-                copy_padded(&mut w, cx.arena.calldata(&f.mem), off);
-                *top!() = U256::from_be_bytes(w);
+                *top!() = ops::calldata_word(cx.arena.calldata(&f.mem), off);
             }
-            CALLDATASIZE => push!(U256::from(f.mem.calldata_len)),
+            CALLDATASIZE => push!(ops::env_word(CALLDATASIZE, f, cx, spec)),
             CALLDATACOPY | CODECOPY | RETURNDATACOPY => {
                 let dst = pop!();
                 let src = pop!();
@@ -627,7 +497,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
                 careful_if_refunded!();
             }
             CODESIZE => push!(U256::from(code.len)),
-            GASPRICE => push!(cx.tx.gas_price),
+            GASPRICE => push!(ops::env_word(GASPRICE, f, cx, spec)),
             EXTCODESIZE => {
                 let a = addr_of(*top!());
                 cold_account!(a);
@@ -649,7 +519,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
                 }
                 careful_if_refunded!();
             }
-            RETURNDATASIZE => push!(U256::from(cx.arena.returndata().len())),
+            RETURNDATASIZE => push!(ops::env_word(RETURNDATASIZE, f, cx, spec)),
             EXTCODEHASH => {
                 let a = addr_of(*top!());
                 cold_account!(a);
@@ -672,20 +542,14 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
                     _ => U256::ZERO,
                 };
             }
-            COINBASE => push!(word_of(cx.block.coinbase)),
-            TIMESTAMP => push!(U256::from(cx.block.timestamp)),
-            NUMBER => push!(U256::from(cx.block.number)),
-            DIFFICULTY => {
-                if spec >= SpecId::Paris {
-                    push!(U256::from_be_bytes(cx.block.prev_randao.0))
-                } else {
-                    push!(cx.block.difficulty)
-                }
-            }
-            GASLIMIT => push!(U256::from(cx.block.gas_limit)),
-            CHAINID => push!(U256::from(cx.block.chain_id)),
+            COINBASE => push!(ops::env_word(COINBASE, f, cx, spec)),
+            TIMESTAMP => push!(ops::env_word(TIMESTAMP, f, cx, spec)),
+            NUMBER => push!(ops::env_word(NUMBER, f, cx, spec)),
+            DIFFICULTY => push!(ops::env_word(DIFFICULTY, f, cx, spec)),
+            GASLIMIT => push!(ops::env_word(GASLIMIT, f, cx, spec)),
+            CHAINID => push!(ops::env_word(CHAINID, f, cx, spec)),
             SELFBALANCE => push!(cx.system.info(f.address).balance),
-            BASEFEE => push!(cx.block.base_fee),
+            BASEFEE => push!(ops::env_word(BASEFEE, f, cx, spec)),
             BLOBHASH => {
                 let i = *top!();
                 *top!() = match small(i) {
@@ -695,7 +559,7 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
                     _ => U256::ZERO,
                 };
             }
-            BLOBBASEFEE => push!(cx.tx.blob_base_fee),
+            BLOBBASEFEE => push!(ops::env_word(BLOBBASEFEE, f, cx, spec)),
             POP => sp -= 1,
             MLOAD => {
                 let off = *top!();

@@ -6,6 +6,7 @@ pub mod arith;
 pub mod gas;
 pub mod interpreter;
 pub mod opcodes;
+pub mod ops;
 pub mod tracer;
 
 use crate::arena::FrameMemory;
