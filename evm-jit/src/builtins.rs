@@ -34,9 +34,12 @@ pub const SLOW: u32 = 1;
 /// `ctx` is the live context of the call of compiled code that calls the builtin.
 #[inline(always)]
 unsafe fn arg(ctx: *mut JitCtx, i: usize) -> U256 {
-    // SAFETY: the caller's contract; `args` holds three words.
-    let a = unsafe { &(*ctx).args };
-    U256::from_limbs([a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3]])
+    // SAFETY: the caller's contract; `args` holds six words.
+    let a = unsafe { core::ptr::addr_of!((*ctx).args) as *const u64 };
+    // One load per limb, as compiled code stored them: a wider load spanning two of its
+    // stores cannot be forwarded from them and stalls.
+    // SAFETY: `i < 6`, inside `args`.
+    U256::from_limbs([0, 1, 2, 3].map(|j| unsafe { a.add(4 * i + j).read_volatile() }))
 }
 
 #[inline(always)]

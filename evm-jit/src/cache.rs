@@ -95,7 +95,7 @@ struct State {
 /// over its words replace SipHash on the per-frame lookup. (Keys cannot be chosen to
 /// collide without keccak preimages.)
 #[derive(Default)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -126,6 +126,10 @@ struct Shared {
     limit: usize,
     state: Mutex<State>,
     idle: Condvar,
+    /// `State::tick`, readable without the lock.
+    clock: AtomicU64,
+    /// Bumped whenever compiled code leaves the cache (see [`CodeCache::generation`]).
+    generation: AtomicU64,
 }
 
 /// A job for the background compiler: the code as deployed, and whose it is.
@@ -149,6 +153,8 @@ impl CodeCache {
                 limit,
                 state: Mutex::new(State::default()),
                 idle: Condvar::new(),
+                clock: AtomicU64::new(0),
+                generation: AtomicU64::new(0),
             }),
             queue: None,
             worker: None,
@@ -221,12 +227,27 @@ impl CodeCache {
         }
     }
 
+    /// Changes whenever compiled code leaves the cache. An engine may keep code it got
+    /// from [`Self::decide`] at hand, skipping the lock on its next frames, for as long as
+    /// the generation stays the same (stamping its use with [`Self::stamp`]), and must drop
+    /// what it keeps when it changes so evicted code is freed.
+    pub(crate) fn generation(&self) -> u64 {
+        self.shared.generation.load(Ordering::Acquire)
+    }
+
+    /// Records a use of `code` kept at hand, for the least-recently-used order.
+    pub(crate) fn stamp(&self, code: &Compiled) {
+        code.used
+            .store(self.shared.clock.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+
     /// Looks `key` up for a frame about to start. `threshold` is `None` to compile on
     /// first use, or the tiered engine's frame count. `code` is the deployed bytecode,
     /// copied to the background compiler when the key gets hot.
     pub(crate) fn decide(&self, key: CodeKey, threshold: Option<u32>, code: &[u8]) -> Decision {
         let mut st = self.shared.lock();
         let tick = st.next_tick();
+        self.shared.clock.store(tick, Ordering::Relaxed);
         if !st.entries.contains_key(&key) {
             st.insert(key, Slot::Counting(0), ENTRY_COST, tick);
             self.shared.evict(&mut st, Some(key));
@@ -236,7 +257,10 @@ impl CodeCache {
         };
         entry.tick = tick;
         let settled = match &mut entry.slot {
-            Slot::Ready(c) => Some(Decision::Run(c.clone())),
+            Slot::Ready(c) => {
+                c.used.store(tick, Ordering::Relaxed);
+                Some(Decision::Run(c.clone()))
+            }
             Slot::Pending | Slot::Refused => Some(Decision::Interpret),
             Slot::Counting(n) => {
                 *n = n.saturating_add(1);
@@ -331,6 +355,7 @@ impl Shared {
         });
         let compiled = st.account(code, result).map(Arc::new);
         let tick = st.next_tick();
+        self.clock.store(tick, Ordering::Relaxed);
         let (slot, cost) = match &compiled {
             Some(c) => (Slot::Ready(c.clone()), c.footprint()),
             None => (Slot::Refused, ENTRY_COST),
@@ -353,7 +378,10 @@ impl Shared {
             .entries
             .iter()
             .filter(|(k, _)| Some(**k) != keep)
-            .map(|(k, e)| (e.tick, *k))
+            .map(|(k, e)| match &e.slot {
+                Slot::Ready(c) => (e.tick.max(c.used.load(Ordering::Relaxed)), *k),
+                _ => (e.tick, *k),
+            })
             .collect();
         order.sort_unstable_by_key(|&(tick, _)| tick);
         for (_, key) in order {
@@ -364,6 +392,9 @@ impl Shared {
             if let Some(e) = st.entries.remove(&key) {
                 st.bytes -= e.cost;
                 st.stats.evicted += 1;
+                if matches!(e.slot, Slot::Ready(_)) {
+                    self.generation.fetch_add(1, Ordering::Release);
+                }
             }
         }
     }
@@ -448,22 +479,35 @@ mod tests {
         );
         // Room for two compiled contracts, not three.
         let cache = CodeCache::new(2 * one + one / 2);
+        let generation = cache.generation();
+        let mut first: Option<Arc<Compiled>> = None;
         for (i, code) in codes.iter().enumerate() {
             let k = key(i as u8 + 1);
             assert!(matches!(
                 cache.decide(k, None, &code.original),
                 Decision::CompileHere
             ));
+            if i == 2 {
+                // Use the first, as an engine keeping it at hand does (no lookup: the
+                // stamp is the clock of the cache's last operation, the lookup above), so
+                // the second is the least recent.
+                assert_eq!(cache.generation(), generation);
+                cache.stamp(first.as_ref().expect("kept"));
+            }
             let c = compiler::compile(&isa, code, &table);
-            assert!(cache.finish(k, code, c).is_some());
-            if i == 1 {
-                // Touch the first so the second is the least recent.
-                assert!(matches!(cache.decide(key(1), None, &[]), Decision::Run(_)));
+            let c = cache.finish(k, code, c).expect("compiled");
+            if i == 0 {
+                first = Some(c);
             }
         }
         let s = cache.stats();
         assert!(s.held_bytes as usize <= 2 * one + one / 2);
         assert_eq!(s.evicted, 1);
+        assert_ne!(
+            cache.generation(),
+            generation,
+            "engines must drop code kept at hand"
+        );
         assert!(cache.contains(&key(1)));
         assert!(
             !cache.contains(&key(2)),

@@ -2,6 +2,7 @@
 
 use crate::abi::EntryFn;
 use cranelift_jit::JITModule;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 /// One contract's machine code. Immutable once built: the entry function only reads its
@@ -16,6 +17,9 @@ pub struct Compiled {
     _jump_index: Box<[u32]>,
     code_bytes: usize,
     compile_time: Duration,
+    /// Last use on the cache's clock, stamped without its lock by engines that keep the
+    /// code at hand (see [`crate::cache::CodeCache::generation`]).
+    pub(crate) used: AtomicU64,
 }
 
 impl Compiled {
@@ -34,6 +38,7 @@ impl Compiled {
             _jump_index: jump_index,
             code_bytes,
             compile_time,
+            used: AtomicU64::new(0),
         }
     }
 
@@ -62,8 +67,8 @@ impl Compiled {
 }
 
 // SAFETY: after construction nothing touches `module` but `Drop` (which has the value to
-// itself); every `&self` method reads plain immutable data, and the machine code only reads
-// its jump table. So the value can be shared and dropped on any thread.
+// itself); every `&self` method reads plain immutable data (or the atomic `used`), and the
+// machine code only reads its jump table. So the value can be shared and dropped on any thread.
 unsafe impl Send for Compiled {}
 // SAFETY: see `Send`: shared references reach only immutable data.
 unsafe impl Sync for Compiled {}

@@ -1,12 +1,13 @@
 //! The execution environment a sequencer picks: interpreter, JIT, or tiered.
 
 use crate::abi::{self, JitCtx};
-use crate::cache::{self, CodeCache, Decision};
+use crate::cache::{self, CodeCache, CodeKey, Decision, KeyHasher};
 use crate::code::Compiled;
 use crate::compiler;
 use alloy_primitives::B256;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,8 +94,12 @@ pub struct JitEngine {
     spec: SpecId,
     table: OpTable,
     isa: Option<OwnedTargetIsa>,
-    analyses: HashMap<(B256, SpecId), Rc<AnalyzedCode>>,
+    analyses: HashMap<CodeKey, Rc<AnalyzedCode>, BuildHasherDefault<KeyHasher>>,
     cache: Arc<CodeCache>,
+    /// Compiled code this engine got from the cache, kept at hand so a frame of hot code
+    /// takes no lock; valid while the cache's generation is `kept_generation`.
+    kept: HashMap<CodeKey, Arc<Compiled>, BuildHasherDefault<KeyHasher>>,
+    kept_generation: u64,
     jit_frames: u64,
     interpreted_frames: u64,
 }
@@ -120,7 +125,9 @@ impl JitEngine {
             spec,
             table: OpTable::new(spec),
             isa: compiler::host_isa().ok(),
-            analyses: HashMap::new(),
+            analyses: HashMap::default(),
+            kept_generation: cache.generation(),
+            kept: HashMap::default(),
             cache,
             jit_frames: 0,
             interpreted_frames: 0,
@@ -170,8 +177,20 @@ impl JitEngine {
         };
         let isa = self.isa.as_ref()?;
         let key = (hash, self.spec);
+        let generation = self.cache.generation();
+        if generation != self.kept_generation {
+            self.kept.clear();
+            self.kept_generation = generation;
+        }
+        if let Some(c) = self.kept.get(&key) {
+            self.cache.stamp(c);
+            return Some(c.clone());
+        }
         match self.cache.decide(key, threshold, bytes) {
-            Decision::Run(c) => Some(c),
+            Decision::Run(c) => {
+                self.kept.insert(key, c.clone());
+                Some(c)
+            }
             Decision::Interpret => None,
             Decision::CompileHere => {
                 let result = cache::compile_within(isa, code, &self.table);
@@ -244,13 +263,14 @@ impl ExecutionEnvironment for JitEngine {
 
     fn run(&mut self, frame: &mut JitFrame, cx: &mut ExecContext<'_, '_>) -> FrameExit {
         let f = &mut frame.evm;
+        // The frame holds its code's Arc for as long as it runs: no clone needed here.
         let entry = match &frame.compiled {
             Some(c) if f.enter_pending && f.pc < f.code.len => {
-                c.entry_index(f.pc).map(|i| (c.clone(), i))
+                c.entry_index(f.pc).map(|i| (c.entry, i))
             }
             _ => None,
         };
-        let Some((code, index)) = entry else {
+        let Some((entry, index)) = entry else {
             return self.interpret(f, cx);
         };
         f.enter_pending = false;
@@ -279,7 +299,7 @@ impl ExecutionEnvironment for JitEngine {
         // SAFETY: the context points at this frame, its stack and memory in the arena, and
         // `cx`, all live and not otherwise used until the call returns; the code was
         // compiled from this frame's analysis.
-        let status = unsafe { (code.entry)(&mut ctx, index) };
+        let status = unsafe { entry(&mut ctx, index) };
         if let Some(p) = ctx.panic.take() {
             std::panic::resume_unwind(p);
         }

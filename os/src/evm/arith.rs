@@ -15,16 +15,44 @@ pub fn small(v: U256) -> Option<usize> {
     }
 }
 
+/// Quotient and remainder of `a / b` for `b != 0`. Operands that fit 64 or 128 bits (most
+/// of them: amounts, fixed-point numbers, indices) divide natively; the general long
+/// division only runs for wide ones.
+#[inline(always)]
+fn udivrem(a: U256, b: U256) -> (U256, U256) {
+    let (x, y) = (a.as_limbs(), b.as_limbs());
+    if (x[2] | x[3] | y[2] | y[3]) == 0 {
+        if (x[1] | y[1]) == 0 {
+            return (U256::from(x[0] / y[0]), U256::from(x[0] % y[0]));
+        }
+        let (p, q) = (
+            (x[1] as u128) << 64 | x[0] as u128,
+            (y[1] as u128) << 64 | y[0] as u128,
+        );
+        return (U256::from(p / q), U256::from(p % q));
+    }
+    if a < b {
+        return (U256::ZERO, a);
+    }
+    a.div_rem(b)
+}
+
 /// DIV: zero for a zero divisor.
 #[inline]
 pub fn div(a: U256, b: U256) -> U256 {
-    a.checked_div(b).unwrap_or_default()
+    if b.is_zero() {
+        return U256::ZERO;
+    }
+    udivrem(a, b).0
 }
 
 /// MOD: zero for a zero modulus.
 #[inline]
 pub fn rem(a: U256, b: U256) -> U256 {
-    a.checked_rem(b).unwrap_or_default()
+    if b.is_zero() {
+        return U256::ZERO;
+    }
+    udivrem(a, b).1
 }
 
 /// ADDMOD: `(a + b) % n` without overflow, zero for `n = 0`.
@@ -40,6 +68,7 @@ pub fn mulmod(a: U256, b: U256, n: U256) -> U256 {
 }
 
 /// SDIV: two's-complement division truncating toward zero (`-2^255 / -1` wraps).
+#[inline]
 pub fn sdiv(a: U256, b: U256) -> U256 {
     if b.is_zero() {
         return U256::ZERO;
@@ -47,7 +76,7 @@ pub fn sdiv(a: U256, b: U256) -> U256 {
     let (an, bn) = (a.bit(255), b.bit(255));
     let ua = if an { a.wrapping_neg() } else { a };
     let ub = if bn { b.wrapping_neg() } else { b };
-    let q = ua / ub;
+    let q = udivrem(ua, ub).0;
     if an != bn {
         q.wrapping_neg()
     } else {
@@ -56,6 +85,7 @@ pub fn sdiv(a: U256, b: U256) -> U256 {
 }
 
 /// SMOD: the remainder takes the dividend's sign.
+#[inline]
 pub fn smod(a: U256, b: U256) -> U256 {
     if b.is_zero() {
         return U256::ZERO;
@@ -63,7 +93,7 @@ pub fn smod(a: U256, b: U256) -> U256 {
     let an = a.bit(255);
     let ua = if an { a.wrapping_neg() } else { a };
     let ub = if b.bit(255) { b.wrapping_neg() } else { b };
-    let r = ua % ub;
+    let r = udivrem(ua, ub).1;
     if an {
         r.wrapping_neg()
     } else {
@@ -72,6 +102,7 @@ pub fn smod(a: U256, b: U256) -> U256 {
 }
 
 /// SIGNEXTEND: extends the sign of byte `b` (counted from the low end) over the word.
+#[inline]
 pub fn signextend(b: U256, x: U256) -> U256 {
     match small(b) {
         Some(b) if b < 31 => {
@@ -115,6 +146,7 @@ pub fn shr(shift: U256, x: U256) -> U256 {
 }
 
 /// SAR: arithmetic shift; all sign bits for shifts of 256 and more.
+#[inline]
 pub fn sar(shift: U256, x: U256) -> U256 {
     let neg = x.bit(255);
     match small(shift) {
@@ -139,4 +171,40 @@ pub fn sar(shift: U256, x: U256) -> U256 {
 #[inline]
 pub fn exp(base: U256, exponent: U256) -> U256 {
     base.wrapping_pow(exponent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The native 64- and 128-bit paths give ruint's long division's answers, at and
+    /// around the limb boundaries.
+    #[test]
+    fn native_division_paths_agree_with_long_division() {
+        let one = U256::from(1u8);
+        let mut vals = vec![U256::ZERO, one, U256::from(3u8), U256::from(7u8), U256::MAX];
+        for bits in [32usize, 63, 64, 65, 127, 128, 129, 192, 255] {
+            let p = one << bits;
+            vals.extend([p - one, p, p + one, p + U256::from(0x1234_5678u64)]);
+        }
+        for &a in &vals {
+            for &b in &vals {
+                if b.is_zero() {
+                    assert_eq!(div(a, b), U256::ZERO);
+                    assert_eq!(rem(a, b), U256::ZERO);
+                    continue;
+                }
+                let (q, r) = a.div_rem(b);
+                assert_eq!(udivrem(a, b), (q, r), "{a:#x} / {b:#x}");
+                assert_eq!(div(a, b), q);
+                assert_eq!(rem(a, b), r);
+            }
+        }
+        // Signed: -7 / 2 = -3, -7 % 2 = -1, 7 / -2 = -3, -2^255 / -1 wraps.
+        let neg = |v: u64| U256::from(v).wrapping_neg();
+        assert_eq!(sdiv(neg(7), U256::from(2u8)), neg(3));
+        assert_eq!(smod(neg(7), U256::from(2u8)), neg(1));
+        assert_eq!(sdiv(U256::from(7u8), neg(2)), neg(3));
+        assert_eq!(sdiv(one << 255, U256::MAX), one << 255);
+    }
 }
