@@ -6,7 +6,8 @@
 //! no value is live from one block to the next but the context pointer, so the function has
 //! no phis and register allocation stays linear. Inside a block the operand stack is virtual
 //! ([`VStack`]): words are limbs ([`crate::word`]), constant or SSA, and reach the arena's
-//! stack only at block edges and before a builtin. Instructions that are not inlined run
+//! stack only at block edges and before a step. Instructions that are not inlined call a
+//! direct builtin ([`crate::builtins`]: operands in the context, nothing flushed) or run
 //! through [`crate::abi::builtin_step`], the interpreter's own implementation. Static jumps
 //! are direct branches; dynamic ones go through a table of the JUMPDESTs.
 
