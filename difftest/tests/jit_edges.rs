@@ -344,6 +344,19 @@ fn division_exp_byte_and_signextend_by_constants_and_values() {
     }
 }
 
+/// Runs `code` with `gas` on both engines and checks it succeeds exactly when `gas` is at
+/// least `need`, running out of gas below; returns the receipt.
+fn succeeds_from(code: &[u8], need: u64, gas: u64) -> TxReceipt {
+    let r = both(S, code, gas);
+    let want = if gas >= need {
+        TxStatus::Success
+    } else {
+        TxStatus::Halt(HaltReason::OutOfGas)
+    };
+    assert_eq!(status(&r), want, "{} with gas {gas}", hex(code));
+    r
+}
+
 /// EXP charges per byte of its exponent, inside a block whose static gas is charged in
 /// advance: every gas limit around the boundary, with instructions after it in the block.
 #[test]
@@ -352,13 +365,7 @@ fn exp_and_memory_growth_charge_exactly() {
     let code = [0x61, 0x01, 0x02, 0x60, 0x03, 0x0a, 0x50, 0x60, 0x00, 0x50];
     let need = 21_000 + 3 + 3 + 10 + 100 + 2 + 3 + 2;
     for g in need - 3..=need + 1 {
-        let r = both(S, &code, g);
-        let want = if g >= need {
-            TxStatus::Success
-        } else {
-            TxStatus::Halt(HaltReason::OutOfGas)
-        };
-        assert_eq!(status(&r), want, "gas {g}");
+        succeeds_from(&code, need, g);
     }
     // Memory grown one word at a time at a runtime offset (the growth builtin), then more
     // instructions in the block: MSTORE(CALLDATASIZE + 32 * i, i) for i in 0..4.
@@ -371,13 +378,7 @@ fn exp_and_memory_growth_charge_exactly() {
     // term 16 / 512 = 0).
     let need = 21_000 + 4 * 14 + 5 + 12;
     for g in need - 2..=need + 1 {
-        let r = both(S, &code, g);
-        let want = if g >= need {
-            TxStatus::Success
-        } else {
-            TxStatus::Halt(HaltReason::OutOfGas)
-        };
-        assert_eq!(status(&r), want, "gas {g}");
+        succeeds_from(&code, need, g);
     }
 }
 
@@ -405,13 +406,7 @@ fn storage_hashing_and_logs_charge_exactly_at_the_boundary() {
     ];
     for (code, need) in cases {
         for g in [need - 1, need, need + 1, need + 30_000] {
-            let r = both(S, &code, 21_000 + g);
-            let want = if g >= need {
-                TxStatus::Success
-            } else {
-                TxStatus::Halt(HaltReason::OutOfGas)
-            };
-            assert_eq!(status(&r), want, "{} with {g}", hex(&code));
+            let r = succeeds_from(&code, 21_000 + need, 21_000 + g);
             if g >= need {
                 assert_eq!(r.gas_used, 21_000 + need, "{}", hex(&code));
             }

@@ -213,19 +213,22 @@ fn range(off: U256, len: U256) -> Option<(usize, usize)> {
     Some((o, l))
 }
 
-/// Charges `extra` and expands memory over `[o, o + l)` on a copy of the gas: the gas left
-/// after both, or `None` (nothing charged, memory unchanged) when it cannot pay.
-fn expand_and_charge(
-    c: &JitCtx,
+/// The memory input `[off, off + len)` of KECCAK256 or LOG, with `cost(len)` charged and
+/// memory expanded over it: `None` (nothing charged, memory unchanged) when the interpreter
+/// would halt or the gas left cannot pay.
+fn memory_input(
+    c: &mut JitCtx,
     f: &mut EvmFrame,
     cx: &mut ExecContext<'_, '_>,
-    o: usize,
-    l: usize,
-    extra: u64,
-) -> Option<u64> {
-    let mut g = c.gas.checked_sub(extra)?;
+    (off, len): (U256, U256),
+    cost: impl FnOnce(u64) -> u64,
+) -> Option<(usize, usize)> {
+    let (o, l) = range(off, len)?;
+    let mut g = c.gas.checked_sub(cost(l as u64))?;
     ops::expand(&mut g, &mut f.mem, cx.arena, o, l).ok()?;
-    Some(g)
+    c.gas = g;
+    c.mem_len = f.mem.len as u64;
+    Some((o, l))
 }
 
 /// SLOAD, or [`SLOW`] when the gas left might not pay for a cold slot.
@@ -322,17 +325,12 @@ pub unsafe extern "C" fn keccak256(ctx: *mut JitCtx, _: u64) -> u32 {
     // SAFETY: the caller's contract, for the whole call.
     unsafe {
         guarded(ctx, || {
-            let Some((o, l)) = range(arg(ctx, 0), arg(ctx, 1)) else {
-                return SLOW;
-            };
+            let input = (arg(ctx, 0), arg(ctx, 1));
             let (f, cx) = frame(ctx);
-            let c = &mut *ctx;
-            let cost = gas::KECCAK_WORD * gas::words(l as u64);
-            let Some(g) = expand_and_charge(c, f, cx, o, l, cost) else {
+            let cost = |l| gas::KECCAK_WORD * gas::words(l);
+            let Some((o, l)) = memory_input(&mut *ctx, f, cx, input, cost) else {
                 return SLOW;
             };
-            c.gas = g;
-            c.mem_len = f.mem.len as u64;
             let h = alloy_primitives::keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
             set_result(ctx, U256::from_be_bytes(h.0));
             DONE
@@ -349,19 +347,15 @@ pub unsafe extern "C" fn log(ctx: *mut JitCtx, topics: u64) -> u32 {
     // SAFETY: the caller's contract, for the whole call.
     unsafe {
         guarded(ctx, || {
-            let Some((o, l)) = range(arg(ctx, 0), arg(ctx, 1)) else {
-                return SLOW;
-            };
+            let input = (arg(ctx, 0), arg(ctx, 1));
             let (f, cx) = frame(ctx);
-            let c = &mut *ctx;
             if f.is_static {
                 return SLOW;
             }
-            let Some(g) = expand_and_charge(c, f, cx, o, l, gas::LOG_DATA * l as u64) else {
+            let cost = |l| gas::LOG_DATA * l;
+            let Some((o, l)) = memory_input(&mut *ctx, f, cx, input, cost) else {
                 return SLOW;
             };
-            c.gas = g;
-            c.mem_len = f.mem.len as u64;
             let topics = (0..topics as usize)
                 .map(|i| B256::from(arg(ctx, 2 + i).to_be_bytes::<32>()))
                 .collect();

@@ -268,10 +268,6 @@ impl<'a, 'l> Translator<'a, 'l> {
             .store(MemFlagsData::trusted(), v, self.ctx, off);
     }
 
-    fn store_ctx_flags(&mut self, v: Value, off: i32, flags: MemFlagsData) {
-        self.b.ins().store(flags, v, self.ctx, off);
-    }
-
     fn load_ctx(&mut self, ty: types::Type, off: i32) -> Value {
         self.b
             .ins()
@@ -637,23 +633,24 @@ impl<'a, 'l> Translator<'a, 'l> {
                 let r = word::not(&mut self.b, a);
                 vs.push(r);
             }
-            SHL | SHR | SAR => match vs.constant(0) {
-                Some(s) => {
-                    vs.pop()?;
-                    let x = self.pop_word(vs)?;
-                    let s = arith::small(s).filter(|&s| s < 256).unwrap_or(256);
-                    let r = word::shift(&mut self.b, x, s as u32, op == SHL, op == SAR);
-                    vs.push(r);
-                }
-                None => {
-                    let f = match op {
-                        SHL => builtins::shl,
-                        SHR => builtins::shr,
-                        _ => builtins::sar,
-                    };
-                    self.pure(vs, f, 2)?;
-                }
-            },
+            SHL => self.by_index(
+                vs,
+                256,
+                |b, x, s| word::shift(b, x, s, true, false),
+                builtins::shl,
+            )?,
+            SHR => self.by_index(
+                vs,
+                256,
+                |b, x, s| word::shift(b, x, s, false, false),
+                builtins::shr,
+            )?,
+            SAR => self.by_index(
+                vs,
+                256,
+                |b, x, s| word::shift(b, x, s, false, true),
+                builtins::sar,
+            )?,
             DIV | MOD => match vs.constant(1).map(|d| (d, arith::small(d))) {
                 // By zero: zero.
                 Some((_, Some(0))) => {
@@ -698,26 +695,8 @@ impl<'a, 'l> Translator<'a, 'l> {
                 let n = (op - LOG0) as usize;
                 self.checked(vs, pc, op, builtins::log, 2 + n, false, n as i64)?
             }
-            BYTE => match vs.constant(0) {
-                Some(i) => {
-                    vs.pop()?;
-                    let x = self.pop_word(vs)?;
-                    let i = arith::small(i).filter(|&i| i < 32).unwrap_or(32);
-                    let r = word::byte(&mut self.b, x, i as u32);
-                    vs.push(r);
-                }
-                None => self.pure(vs, builtins::byte, 2)?,
-            },
-            SIGNEXTEND => match vs.constant(0) {
-                Some(k) => {
-                    vs.pop()?;
-                    let x = self.pop_word(vs)?;
-                    let k = arith::small(k).filter(|&k| k < 31).unwrap_or(31);
-                    let r = word::signextend(&mut self.b, x, k as u32);
-                    vs.push(r);
-                }
-                None => self.pure(vs, builtins::signextend, 2)?,
-            },
+            BYTE => self.by_index(vs, 32, word::byte, builtins::byte)?,
+            SIGNEXTEND => self.by_index(vs, 31, word::signextend, builtins::signextend)?,
             CALLDATALOAD => self.calldataload(vs)?,
             _ if ops::is_env_getter(op) => self.pure_arg(vs, builtins::env, 0, op as i64)?,
             POP => {
@@ -830,6 +809,27 @@ impl<'a, 'l> Translator<'a, 'l> {
         Ok(Flow::Next(next))
     }
 
+    /// An instruction on `(index, x)` (SHL/SHR/SAR, BYTE, SIGNEXTEND): inline by `emit` when
+    /// the index is a constant (`limit` standing for any index of `limit` or more, all of
+    /// which give the same result), by the builtin `f` otherwise.
+    fn by_index(
+        &mut self,
+        vs: &mut VStack,
+        limit: usize,
+        emit: impl FnOnce(&mut FunctionBuilder<'a>, Word, u32) -> Word,
+        f: BuiltinFn,
+    ) -> Result<(), CompileError> {
+        let Some(i) = vs.constant(0) else {
+            return self.pure(vs, f, 2);
+        };
+        vs.pop()?;
+        let x = self.pop_word(vs)?;
+        let i = arith::small(i).filter(|&i| i < limit).unwrap_or(limit);
+        let r = emit(&mut self.b, x, i as u32);
+        vs.push(r);
+        Ok(())
+    }
+
     /// Calls the direct builtin `f` with `arg`: its status.
     fn call_builtin(&mut self, f: BuiltinFn, arg: i64) -> Value {
         let a = self.b.ins().iconst(I64, arg);
@@ -847,13 +847,12 @@ impl<'a, 'l> Translator<'a, 'l> {
 
     /// Writes the `n` top words to the context's operands (the top first).
     fn store_args(&mut self, vs: &mut VStack, n: usize) -> Result<(), CompileError> {
-        let flags = MemFlagsData::trusted();
         for j in 0..n {
             let k = vs.index(j)?;
             let w = self.word_at(vs, k);
             for (i, l) in w.iter().enumerate() {
                 let v = word::value(&mut self.b, *l);
-                self.store_ctx_flags(v, abi::ARGS + (32 * j + 8 * i) as i32, flags);
+                self.store_ctx(v, abi::ARGS + (32 * j + 8 * i) as i32);
             }
         }
         Ok(())
