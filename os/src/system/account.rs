@@ -1,9 +1,13 @@
 //! What the system caches of one account: its current and block-initial state, its loaded
 //! storage slots and the per-transaction flags (warm, touched, created, destroyed).
 
+use super::slots::Slots;
 use crate::types::AccountInfo;
-use alloy_primitives::U256;
-use hashbrown::HashMap;
+use alloy_primitives::{Address, U256};
+
+/// An account's place in the system's account cache for the running block: what the journal
+/// and the written list name it by.
+pub type AccountId = u32;
 
 /// One storage slot, stamped with the transaction that last touched it so the
 /// per-transaction parts (original, warm) reset lazily, without a pass over the slots at each
@@ -38,12 +42,13 @@ impl Slot {
 /// A cached account.
 #[derive(Clone, Debug, Default)]
 pub struct Account {
+    pub address: Address,
     pub info: AccountInfo,
     /// The account as the oracle had it (`None`: did not exist before the block).
     pub initial: Option<AccountInfo>,
     /// Whether the account currently exists in the state.
     pub exists: bool,
-    pub storage: HashMap<U256, Slot>,
+    pub storage: Slots,
     /// The storage the account had before the block no longer applies: unloaded slots read
     /// as zero, not from the oracle.
     pub storage_cleared: bool,

@@ -1,36 +1,42 @@
 //! The journal: every state change of the running transaction, in order, so a frame's
-//! changes can be undone when it reverts.
+//! changes can be undone when it reverts. Accounts and slots are named by their place in the
+//! system's caches (stable for the whole transaction), so an entry is small and undoing it
+//! hashes nothing.
 
+use super::account::AccountId;
 use alloy_primitives::{Address, B256, U256};
 
-/// One undoable change; each variant records what was there before.
+/// One undoable change; each variant records what was there before. Slots are named by
+/// account and position in its [`super::slots::Slots`].
 #[derive(Clone, Debug)]
 pub(crate) enum Entry {
-    AccountWarmed(Address),
-    SlotWarmed(Address, U256),
+    AccountWarmed(AccountId),
+    SlotWarmed(AccountId, u32),
     Touched {
-        address: Address,
+        account: AccountId,
         was_touched: bool,
         existed: bool,
     },
-    Balance(Address, U256),
-    Nonce(Address, u64),
+    Balance(AccountId, U256),
+    Nonce(AccountId, u64),
     Code {
-        address: Address,
+        account: AccountId,
         hash: B256,
         changed: bool,
     },
-    Storage(Address, U256, U256),
+    Storage(AccountId, u32, U256),
     /// A slot zeroed because its account was created anew: old present and original values.
-    StorageReset(Address, U256, U256, U256),
+    StorageReset(AccountId, u32, U256, U256),
+    /// Transient storage names its account by address: TSTORE must not load the account (a
+    /// stateless witness holds only what execution reads).
     Transient(Address, U256, U256),
     Created {
-        address: Address,
+        account: AccountId,
         was_created: bool,
         was_cleared: bool,
         existed: bool,
     },
-    Destructed(Address, bool),
+    Destructed(AccountId, bool),
     Refund(i64),
 }
 

@@ -5,9 +5,11 @@
 mod account;
 pub mod delegation;
 mod journal;
+mod slots;
 
-pub use account::{Account, Slot};
+pub use account::{Account, AccountId, Slot};
 pub use journal::Checkpoint;
+pub use slots::Slots;
 
 use crate::oracle::Oracle;
 use crate::types::{AccountDiff, AccountInfo, Log, SpecId, StateDiff, KECCAK_EMPTY};
@@ -35,17 +37,29 @@ pub struct SelfDestructOutcome {
     pub previously_destroyed: bool,
 }
 
+/// A slot the block wrote, with the value it held before: see [`System`]'s `written`.
+#[derive(Clone, Copy, Debug)]
+struct Written {
+    account: AccountId,
+    /// Where the slot was in its account's store. A store cleared later (the account was
+    /// destroyed) voids it; the key then finds the slot again, if it was loaded anew.
+    position: u32,
+    key: U256,
+    before: U256,
+}
+
 /// The allocations of a [`System`], handed from block to block so that a warm sequencer does
 /// not allocate (or page-fault) its maps and journal anew each block.
 #[derive(Default)]
 pub struct StateBuffers {
-    accounts: HashMap<Address, Account>,
+    accounts: Vec<Account>,
+    ids: HashMap<Address, AccountId>,
     codes: HashMap<B256, Bytes>,
     journal: Vec<Entry>,
     logs: Vec<Log>,
     transient: HashMap<(Address, U256), U256>,
-    storage_pool: Vec<HashMap<U256, Slot>>,
-    written: Vec<(Address, U256, U256)>,
+    storage_pool: Vec<Slots>,
+    written: Vec<Written>,
     prewarmed: HashSet<Address>,
     prewarmed_slots: HashSet<(Address, U256)>,
 }
@@ -55,40 +69,28 @@ const STORAGE_POOL_LIMIT: usize = 4096;
 /// Room for distinct codes kept across blocks at most (the map is kept, never its codes).
 const CODE_CACHE_LIMIT: usize = 65536;
 
-/// The cached account, loaded from the oracle on first use.
-#[inline]
-fn load_account<'a>(
-    accounts: &'a mut HashMap<Address, Account>,
-    oracle: &dyn Oracle,
-    address: Address,
-) -> &'a mut Account {
-    accounts.entry(address).or_insert_with(|| {
-        let initial = oracle.account(address);
-        Account {
-            info: initial.unwrap_or_default(),
-            initial,
-            exists: initial.is_some(),
-            ..Default::default()
-        }
-    })
-}
-
 /// The journaled state of one block's execution.
 pub struct System<'o> {
     oracle: &'o dyn Oracle,
     spec: SpecId,
-    accounts: HashMap<Address, Account>,
+    /// Accounts in the order the block loaded them; an account's index is its
+    /// [`AccountId`] until the block ends (accounts leave the cache only then).
+    accounts: Vec<Account>,
+    ids: HashMap<Address, AccountId>,
+    /// The account looked up last: runs of state access to one account (a contract's SLOADs
+    /// and SSTOREs) skip the address lookup.
+    last: Option<(Address, AccountId)>,
     codes: HashMap<B256, Bytes>,
     journal: Vec<Entry>,
     logs: Vec<Log>,
     transient: HashMap<(Address, U256), U256>,
-    storage_pool: Vec<HashMap<U256, Slot>>,
+    storage_pool: Vec<Slots>,
     /// Slots in the order the block first wrote them, with the value they held before: the
     /// state diff's storage, in an order fixed by execution alone (no sort, no dependence on
     /// hash-map layout). The value before the first write is the block-initial one wherever
     /// it matters: storage is only wiped (create, destruct) where it is empty or already
     /// wiped, and wiped storage is compared against zero.
-    written: Vec<(Address, U256, U256)>,
+    written: Vec<Written>,
     /// Accounts and slots warm for the whole transaction from its start (EIP-2929 and
     /// EIP-2930: sender, recipient, precompiles, access list, coinbase), kept apart from the
     /// account cache so that warming reads nothing: a stateless witness holds only what the
@@ -112,6 +114,8 @@ impl<'o> System<'o> {
             oracle,
             spec,
             accounts: b.accounts,
+            ids: b.ids,
+            last: None,
             codes: b.codes,
             journal: b.journal,
             logs: b.logs,
@@ -127,7 +131,8 @@ impl<'o> System<'o> {
 
     /// Ends the block's use of the system, keeping its allocations (emptied) for the next.
     fn into_buffers(mut self) -> StateBuffers {
-        for (_, mut acc) in self.accounts.drain() {
+        self.ids.clear();
+        for mut acc in self.accounts.drain(..) {
             if self.storage_pool.len() < STORAGE_POOL_LIMIT && acc.storage.capacity() > 0 {
                 acc.storage.clear();
                 self.storage_pool.push(acc.storage);
@@ -152,6 +157,7 @@ impl<'o> System<'o> {
         self.prewarmed_slots.clear();
         StateBuffers {
             accounts: self.accounts,
+            ids: self.ids,
             codes: self.codes,
             journal: self.journal,
             logs: self.logs,
@@ -174,9 +180,45 @@ impl<'o> System<'o> {
         self.oracle
     }
 
+    /// The account's id, loading it from the oracle on first use.
+    #[inline]
+    fn id(&mut self, address: Address) -> AccountId {
+        if let Some((last, id)) = self.last {
+            if last == address {
+                return id;
+            }
+        }
+        let id = self.lookup(address);
+        self.last = Some((address, id));
+        id
+    }
+
+    fn lookup(&mut self, address: Address) -> AccountId {
+        let (accounts, oracle) = (&mut self.accounts, self.oracle);
+        *self.ids.entry(address).or_insert_with(|| {
+            let initial = oracle.account(address);
+            accounts.push(Account {
+                address,
+                info: initial.unwrap_or_default(),
+                initial,
+                exists: initial.is_some(),
+                ..Default::default()
+            });
+            // Ids are u32: a block cannot load 2^32 accounts (each costs gas).
+            (accounts.len() - 1) as AccountId
+        })
+    }
+
     #[inline]
     fn load(&mut self, address: Address) -> &mut Account {
-        load_account(&mut self.accounts, self.oracle, address)
+        let id = self.id(address);
+        &mut self.accounts[id as usize]
+    }
+
+    /// The loaded account `id` (journal entries name only loaded accounts).
+    #[inline]
+    fn acc(&mut self, id: AccountId) -> &mut Account {
+        &mut self.accounts[id as usize]
     }
 
     /// The account (loading it from the oracle on first use).
@@ -186,12 +228,13 @@ impl<'o> System<'o> {
 
     /// Marks the account warm; returns whether it was cold (EIP-2929).
     pub fn warm_account(&mut self, address: Address) -> bool {
-        let acc = load_account(&mut self.accounts, self.oracle, address);
+        let id = self.id(address);
+        let acc = self.acc(id);
         if acc.warm {
             return false;
         }
         acc.warm = true;
-        self.journal.push(Entry::AccountWarmed(address));
+        self.journal.push(Entry::AccountWarmed(id));
         !self.prewarmed.contains(&address)
     }
 
@@ -263,12 +306,13 @@ impl<'o> System<'o> {
 
     /// Makes the account part of the state for this transaction (EIP-161 "touch").
     pub fn touch(&mut self, address: Address) {
-        let acc = self.load(address);
+        let id = self.id(address);
+        let acc = self.acc(id);
         if acc.touched && acc.exists {
             return;
         }
         let entry = Entry::Touched {
-            address,
+            account: id,
             was_touched: acc.touched,
             existed: acc.exists,
         };
@@ -280,10 +324,11 @@ impl<'o> System<'o> {
     /// Sets the balance (touches the account).
     pub fn set_balance(&mut self, address: Address, balance: U256) {
         self.touch(address);
-        let acc = self.load(address);
+        let id = self.id(address);
+        let acc = self.acc(id);
         let old = acc.info.balance;
         acc.info.balance = balance;
-        self.journal.push(Entry::Balance(address, old));
+        self.journal.push(Entry::Balance(id, old));
     }
 
     /// Adds to the balance; `false` (and no change) on overflow.
@@ -332,10 +377,11 @@ impl<'o> System<'o> {
     /// Sets the nonce.
     pub fn set_nonce(&mut self, address: Address, nonce: u64) {
         self.touch(address);
-        let acc = self.load(address);
+        let id = self.id(address);
+        let acc = self.acc(id);
         let old = acc.info.nonce;
         acc.info.nonce = nonce;
-        self.journal.push(Entry::Nonce(address, old));
+        self.journal.push(Entry::Nonce(id, old));
     }
 
     /// Increments the nonce; `None` when it is at its maximum.
@@ -350,9 +396,10 @@ impl<'o> System<'o> {
     pub fn set_code(&mut self, address: Address, code: Bytes, hash: B256) {
         self.codes.entry(hash).or_insert(code);
         self.touch(address);
-        let acc = self.load(address);
+        let id = self.id(address);
+        let acc = self.acc(id);
         let entry = Entry::Code {
-            address,
+            account: id,
             hash: acc.info.code_hash,
             changed: acc.code_changed,
         };
@@ -367,9 +414,10 @@ impl<'o> System<'o> {
         self.touch(address);
         let spec = self.spec;
         let tx = self.tx;
-        let acc = self.load(address);
+        let id = self.id(address);
+        let acc = self.acc(id);
         let entry = Entry::Created {
-            address,
+            account: id,
             was_created: acc.created_in_tx,
             was_cleared: acc.storage_cleared,
             existed: acc.exists,
@@ -377,12 +425,12 @@ impl<'o> System<'o> {
         acc.created_in_tx = true;
         acc.storage_cleared = true;
         let mut resets = Vec::new();
-        for (key, slot) in acc.storage.iter_mut() {
+        for (position, _, slot) in acc.storage.iter_mut() {
             slot.refresh(tx);
             if !slot.present.is_zero() || !slot.original.is_zero() {
                 resets.push(Entry::StorageReset(
-                    address,
-                    *key,
+                    id,
+                    position,
                     slot.present,
                     slot.original,
                 ));
@@ -397,22 +445,23 @@ impl<'o> System<'o> {
         }
     }
 
-    /// The slot, loaded from the oracle on first use (zero when the block wiped the storage).
+    /// The slot with its account id and position, loaded from the oracle on first use (zero
+    /// when the block wiped the storage).
     #[inline]
-    fn slot(&mut self, address: Address, key: U256) -> &mut Slot {
+    fn slot(&mut self, address: Address, key: U256) -> (AccountId, u32, &mut Slot) {
+        let id = self.id(address);
         let oracle = self.oracle;
         let tx = self.tx;
-        let pool = &mut self.storage_pool;
-        let acc = load_account(&mut self.accounts, oracle, address);
+        let acc = &mut self.accounts[id as usize];
         if acc.storage.capacity() == 0 {
-            // The first slot of this account in the block: take the roomiest pooled map
-            // (accounts without storage never take one, so the big maps go where slots are).
-            if let Some(map) = pool.pop() {
-                acc.storage = map;
+            // The first slot of this account in the block: take the roomiest pooled store
+            // (accounts without storage never take one, so the big ones go where slots are).
+            if let Some(store) = self.storage_pool.pop() {
+                acc.storage = store;
             }
         }
         let cleared = acc.storage_cleared;
-        let slot = acc.storage.entry(key).or_insert_with(|| {
+        let position = acc.storage.position_or_insert(key, || {
             let v = if cleared {
                 U256::ZERO
             } else {
@@ -426,27 +475,28 @@ impl<'o> System<'o> {
                 written: false,
             }
         });
+        let slot = acc.storage.at(position);
         slot.refresh(tx);
-        slot
+        (id, position, slot)
     }
 
     /// Reads a slot; returns the value and whether the slot was cold.
     #[inline]
     pub fn sload(&mut self, address: Address, key: U256) -> (U256, bool) {
-        let slot = self.slot(address, key);
+        let (id, position, slot) = self.slot(address, key);
         let value = slot.present;
         if slot.warm {
             return (value, false);
         }
         slot.warm = true;
-        self.journal.push(Entry::SlotWarmed(address, key));
+        self.journal.push(Entry::SlotWarmed(id, position));
         (value, !self.slot_prewarmed(address, key))
     }
 
     /// Writes a slot; returns what its gas rules need.
     #[inline(always)]
     pub fn sstore(&mut self, address: Address, key: U256, value: U256) -> SStoreOutcome {
-        let slot = self.slot(address, key);
+        let (id, position, slot) = self.slot(address, key);
         let was_warm = slot.warm;
         let (original, present) = (slot.original, slot.present);
         slot.warm = true;
@@ -456,13 +506,18 @@ impl<'o> System<'o> {
             slot.written = true;
         }
         if first_write {
-            self.written.push((address, key, present));
+            self.written.push(Written {
+                account: id,
+                position,
+                key,
+                before: present,
+            });
         }
         if !was_warm {
-            self.journal.push(Entry::SlotWarmed(address, key));
+            self.journal.push(Entry::SlotWarmed(id, position));
         }
         if present != value {
-            self.journal.push(Entry::Storage(address, key, present));
+            self.journal.push(Entry::Storage(id, position, present));
         }
         let is_cold = !was_warm && !self.slot_prewarmed(address, key);
         SStoreOutcome {
@@ -529,8 +584,9 @@ impl<'o> System<'o> {
             self.touch(address);
         }
         if destroy && !previously_destroyed {
-            self.load(address).destructed = true;
-            self.journal.push(Entry::Destructed(address, false));
+            let id = self.id(address);
+            self.acc(id).destructed = true;
+            self.journal.push(Entry::Destructed(id, false));
         }
         SelfDestructOutcome {
             had_value: !balance.is_zero(),
@@ -547,7 +603,7 @@ impl<'o> System<'o> {
         let oracle = self.oracle;
         let acc = self.load(address);
         (!acc.storage_cleared && !oracle.storage_is_empty(address))
-            || acc.storage.values().any(|s| !s.present.is_zero())
+            || acc.storage.iter().any(|(_, _, s)| !s.present.is_zero())
     }
 
     /// Whether the account was created in the running transaction.
@@ -576,52 +632,43 @@ impl<'o> System<'o> {
     fn undo(&mut self, entry: Entry) {
         match entry {
             Entry::AccountWarmed(a) => self.acc(a).warm = false,
-            Entry::SlotWarmed(a, k) => {
-                if let Some(s) = self.acc(a).storage.get_mut(&k) {
-                    s.warm = false;
-                }
-            }
+            Entry::SlotWarmed(a, i) => self.acc(a).storage.at(i).warm = false,
             Entry::Touched {
-                address,
+                account,
                 was_touched,
                 existed,
             } => {
-                let acc = self.acc(address);
+                let acc = self.acc(account);
                 acc.touched = was_touched;
                 acc.exists = existed;
             }
             Entry::Balance(a, v) => self.acc(a).info.balance = v,
             Entry::Nonce(a, v) => self.acc(a).info.nonce = v,
             Entry::Code {
-                address,
+                account,
                 hash,
                 changed,
             } => {
-                let acc = self.acc(address);
+                let acc = self.acc(account);
                 acc.info.code_hash = hash;
                 acc.code_changed = changed;
             }
-            Entry::Storage(a, k, v) => {
-                if let Some(s) = self.acc(a).storage.get_mut(&k) {
-                    s.present = v;
-                }
-            }
-            Entry::StorageReset(a, k, present, original) => {
-                if let Some(s) = self.acc(a).storage.get_mut(&k) {
-                    s.present = present;
-                    s.original = original;
-                }
+            Entry::Storage(a, i, v) => self.acc(a).storage.at(i).present = v,
+            Entry::StorageReset(a, i, present, original) => {
+                let s = self.acc(a).storage.at(i);
+                s.present = present;
+                s.original = original;
             }
             Entry::Transient(a, k, v) => {
                 self.transient.insert((a, k), v);
             }
             Entry::Created {
-                address,
+                account,
                 was_created,
                 was_cleared,
                 existed,
             } => {
-                let acc = self.acc(address);
+                let acc = self.acc(account);
                 acc.created_in_tx = was_created;
                 acc.storage_cleared = was_cleared;
                 acc.exists = existed;
@@ -629,13 +676,6 @@ impl<'o> System<'o> {
             Entry::Destructed(a, v) => self.acc(a).destructed = v,
             Entry::Refund(v) => self.refund = v,
         }
-    }
-
-    #[inline]
-    fn acc(&mut self, address: Address) -> &mut Account {
-        self.accounts
-            .get_mut(&address)
-            .expect("journaled accounts are loaded")
     }
 
     /// Takes the logs emitted so far (at the end of a transaction).
@@ -652,17 +692,17 @@ impl<'o> System<'o> {
         // fields stale, and `Slot::refresh` renews them on next access.
         self.tx = self.tx.wrapping_add(1);
         for entry in journal.iter() {
-            let address = match *entry {
+            let id = match *entry {
                 Entry::AccountWarmed(a)
                 | Entry::Balance(a, _)
                 | Entry::Nonce(a, _)
                 | Entry::Destructed(a, _) => a,
-                Entry::Touched { address, .. }
-                | Entry::Code { address, .. }
-                | Entry::Created { address, .. } => address,
+                Entry::Touched { account, .. }
+                | Entry::Code { account, .. }
+                | Entry::Created { account, .. } => account,
                 _ => continue,
             };
-            let acc = self.acc(address);
+            let acc = self.acc(id);
             let delete =
                 acc.destructed || (clear_empty && acc.touched && acc.exists && acc.info.is_empty());
             if delete {
@@ -699,13 +739,15 @@ impl<'o> System<'o> {
     /// Ends the block: everything it changed (accounts sorted by address, each account's
     /// slots in the order the block first wrote them) and the allocations for the next block.
     pub fn finish_block(mut self) -> (StateDiff, StateBuffers) {
+        const NONE: u32 = u32::MAX;
         let mut accounts = Vec::new();
-        let mut index: HashMap<Address, usize> = HashMap::new();
-        for (address, acc) in self.accounts.iter() {
+        // Per account id: its place in `accounts`, or NONE.
+        let mut diff_of: Vec<u32> = alloc::vec![NONE; self.accounts.len()];
+        for (id, acc) in self.accounts.iter().enumerate() {
             if !acc.exists {
                 if acc.initial.is_some() {
                     accounts.push(AccountDiff {
-                        address: *address,
+                        address: acc.address,
                         info: None,
                         code: None,
                         storage_cleared: true,
@@ -715,53 +757,54 @@ impl<'o> System<'o> {
                 continue;
             }
             if acc.initial != Some(acc.info) || acc.storage_cleared || acc.code_changed {
-                index.insert(*address, accounts.len());
-                accounts.push(self.account_diff(*address, acc));
+                diff_of[id] = accounts.len() as u32;
+                accounts.push(self.account_diff(acc));
             }
         }
         let written = core::mem::take(&mut self.written);
-        for &(address, key, initial) in written.iter() {
-            let Some(acc) = self.accounts.get_mut(&address) else {
-                continue;
-            };
+        for w in written.iter() {
+            let acc = &mut self.accounts[w.account as usize];
             if !acc.exists {
                 continue;
             }
             let cleared = acc.storage_cleared;
-            // A key written again after its account's storage was wiped appears twice: the
-            // first visit clears the mark, so it is reported once.
-            let Some(slot) = acc.storage.get_mut(&key).filter(|s| s.written) else {
+            let position = match acc.storage.entry_at(w.position) {
+                Some((key, _)) if key == w.key => Some(w.position),
+                // The store was cleared since: the key is where it was loaded anew, if it was.
+                _ => acc.storage.position(&w.key),
+            };
+            let Some(slot) = position.map(|i| acc.storage.at(i)).filter(|s| s.written) else {
                 continue;
             };
+            // A key written again after its account's storage was wiped appears twice: the
+            // first visit clears the mark, so it is reported once.
             slot.written = false;
             let present = slot.present;
             let changed = if cleared {
                 !present.is_zero()
             } else {
-                present != initial
+                present != w.before
             };
             if !changed {
                 continue;
             }
-            let i = match index.get(&address) {
-                Some(i) => *i,
-                None => {
-                    let acc = &self.accounts[&address];
-                    index.insert(address, accounts.len());
-                    accounts.push(self.account_diff(address, acc));
-                    accounts.len() - 1
-                }
-            };
-            accounts[i].storage.push((key, present));
+            let id = w.account as usize;
+            if diff_of[id] == NONE {
+                diff_of[id] = accounts.len() as u32;
+                accounts.push(self.account_diff(&self.accounts[id]));
+            }
+            accounts[diff_of[id] as usize]
+                .storage
+                .push((w.key, present));
         }
         self.written = written;
         accounts.sort_unstable_by_key(|a| a.address);
         (StateDiff { accounts }, self.into_buffers())
     }
 
-    fn account_diff(&self, address: Address, acc: &Account) -> AccountDiff {
+    fn account_diff(&self, acc: &Account) -> AccountDiff {
         AccountDiff {
-            address,
+            address: acc.address,
             info: Some(acc.info),
             code: if acc.code_changed {
                 self.codes.get(&acc.info.code_hash).cloned()
