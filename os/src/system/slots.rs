@@ -44,7 +44,7 @@ impl Slots {
         self.entries.push((key, slot));
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
-            .insert_unique(hash, i, |&j| hasher.hash_one(&entries[j as usize].0));
+            .insert_unique(hash, i, |&j| hasher.hash_one(entries[j as usize].0));
         i
     }
 
