@@ -331,8 +331,8 @@ pub unsafe extern "C" fn keccak256(ctx: *mut JitCtx, _: u64) -> u32 {
             let Some((o, l)) = memory_input(&mut *ctx, f, cx, input, cost) else {
                 return SLOW;
             };
-            let h = alloy_primitives::keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
-            set_result(ctx, U256::from_be_bytes(h.0));
+            let h = cx.system.keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
+            set_result(ctx, U256::from_be_bytes(h));
             DONE
         })
     }

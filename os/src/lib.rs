@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod ee;
 pub mod evm;
 pub mod keccak;
+pub mod keccak_memo;
 pub mod oracle;
 pub mod precompiles;
 pub mod rlp;

@@ -441,8 +441,8 @@ fn run_impl<T: Tracer, const CAREFUL: bool, const ONE: bool>(
                 let len = *top!();
                 let (o, l) = mem!(off, len);
                 charge!(gas::KECCAK_WORD * gas::words(l as u64));
-                let h = alloy_primitives::keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
-                *top!() = U256::from_be_bytes(h.0);
+                let h = cx.system.keccak256(&cx.arena.memory(&f.mem)[o..o + l]);
+                *top!() = U256::from_be_bytes(h);
                 careful_if_refunded!();
             }
             ADDRESS => push!(ops::env_word(ADDRESS, f, cx, spec)),

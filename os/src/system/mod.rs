@@ -11,6 +11,7 @@ pub use account::{Account, AccountId, Slot};
 pub use journal::Checkpoint;
 pub use slots::Slots;
 
+use crate::keccak_memo::KeccakMemo;
 use crate::oracle::Oracle;
 use crate::types::{AccountDiff, AccountInfo, Log, SpecId, StateDiff, KECCAK_EMPTY};
 use alloc::vec::Vec;
@@ -62,6 +63,7 @@ pub struct StateBuffers {
     written: Vec<Written>,
     prewarmed: HashSet<Address>,
     prewarmed_slots: HashSet<(Address, U256)>,
+    keccak: KeccakMemo,
 }
 
 /// Storage maps kept for reuse at most; more are dropped.
@@ -97,6 +99,8 @@ pub struct System<'o> {
     /// transaction actually reads.
     prewarmed: HashSet<Address>,
     prewarmed_slots: HashSet<(Address, U256)>,
+    /// KECCAK256's memo, kept from block to block (it holds hashes, not state).
+    keccak: KeccakMemo,
     refund: i64,
     /// Counts the block's transactions; stamps slots (see [`Slot::refresh`]).
     tx: u32,
@@ -124,6 +128,7 @@ impl<'o> System<'o> {
             written: b.written,
             prewarmed: b.prewarmed,
             prewarmed_slots: b.prewarmed_slots,
+            keccak: b.keccak,
             refund: 0,
             tx: 0,
         }
@@ -166,6 +171,7 @@ impl<'o> System<'o> {
             written: self.written,
             prewarmed: self.prewarmed,
             prewarmed_slots: self.prewarmed_slots,
+            keccak: self.keccak,
         }
     }
 
@@ -525,6 +531,12 @@ impl<'o> System<'o> {
             present,
             is_cold,
         }
+    }
+
+    /// KECCAK256 of `input` (memoized: mapping slots are hashed again and again).
+    #[inline]
+    pub fn keccak256(&mut self, input: &[u8]) -> [u8; 32] {
+        self.keccak.keccak256(input)
     }
 
     /// TLOAD (EIP-1153).
