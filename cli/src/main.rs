@@ -31,11 +31,13 @@ usage:
       every entry through the witness path (minimal witness built from the pre-state, a
       fresh run over it alone, the post-state root computed in os); --engine as for run
       (default interp)
-  zkos replay DIR...
+  zkos replay DIR... [--engine interp|jit|tiered] [--stats] [--repeat N]
       validate block folders statelessly (block.rlp, witness.json, chain.json beside or
       above): per-transaction status and gas, then the state root, receipts root, logs
       bloom, gas used, blob gas used and requests hash against the header, and the time
-      of each step; several folders are chained (each one's parent is the one before)
+      of each step; several folders are chained (each one's parent is the one before);
+      --engine and --stats as for run; --repeat executes each block N times more, each on
+      a fresh (cold) engine, and prints the median execution time
   zkos guest run PATH... [--elf=PATH] [--flamegraph SVG] [--opcodes]
       run the riscv32im guest (built with --profile guest unless --elf names one) on the
       simulator of Airbender's machine model, under the cycle profiler. PATH is a block

@@ -2,6 +2,9 @@
 //! chain.json beside or above), prints each transaction, checks every header field execution
 //! determines and times each step. Several folders are chained: each block's parent must be
 //! the one before, and its pre-state root that block's computed post-state root.
+//! `--engine` picks the execution environment (default tiered, as for run), `--stats` prints
+//! what it compiled, and `--repeat N` executes each block N times more, each time on a fresh
+//! engine (so each run is cold: no contract compiled yet), and prints the median.
 
 use crate::UsageError;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -10,15 +13,41 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use zkos_host::blockdir::BlockDir;
 use zkos_os::block::Block;
+use zkos_evm_jit::{JitEngine, Mode};
+use zkos_os::arena::Arena;
 use zkos_os::bootloader::Bootloader;
-use zkos_os::stateless::{self, StatelessError};
+use zkos_os::bootloader::ethereum::ExecutedBlock;
+use zkos_os::stateless::{self, StatelessError, WitnessOracle};
+use zkos_os::types::SpecId;
 use zkos_os::B256;
+
+/// How `replay` executes.
+struct Options {
+    engine: Mode,
+    stats: bool,
+    /// Extra cold executions of each block, for timing.
+    repeat: usize,
+}
 
 /// Parses the arguments of `replay` and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     let mut dirs = Vec::new();
-    for arg in args {
+    let mut options = Options {
+        engine: Mode::default_tiered(),
+        stats: false,
+        repeat: 0,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
         match arg.as_str() {
+            "--engine" => options.engine = crate::run::engine_option(it.next())?,
+            "--stats" => options.stats = true,
+            "--repeat" => {
+                options.repeat = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| UsageError("--repeat needs a count".into()))?
+            }
             flag if flag.starts_with("--") => {
                 return Err(UsageError(format!("unknown option {flag:?} for replay")))
             }
@@ -32,7 +61,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     let mut previous: Option<(B256, B256)> = None;
     let mut ok = true;
     for dir in &dirs {
-        let outcome = catch_unwind(AssertUnwindSafe(|| replay(dir, previous)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| replay(dir, previous, &options)));
         match outcome {
             Ok(Ok(next)) => previous = Some(next),
             Ok(Err(message)) => {
@@ -58,6 +87,40 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     })
 }
 
+/// Executes the block on a new engine of `options.engine` (the bootloader's set-up is not
+/// timed), adding the execution's time to `t`; prints the engine's statistics when `stats`.
+#[allow(clippy::too_many_arguments)]
+fn execute_on(
+    options: &Options,
+    stats: bool,
+    t: &mut Duration,
+    chain: &zkos_os::chain::ChainConfig,
+    block: &Block,
+    parent: &zkos_os::block::Header,
+    txs: &[zkos_os::types::TxEnv],
+    oracle: &WitnessOracle<'_>,
+) -> Result<ExecutedBlock, StatelessError> {
+    if options.engine == Mode::Interp {
+        let mut boot = Bootloader::new();
+        let out = timed(t, || {
+            stateless::execute(&mut boot, chain, block, parent, txs, oracle)
+        });
+        if stats {
+            crate::run::print_stats(options.engine, false, None);
+        }
+        return out;
+    }
+    let engine = JitEngine::new(options.engine, SpecId::Cancun);
+    let mut boot = Bootloader::with_parts(Arena::new(), engine);
+    let out = timed(t, || {
+        stateless::execute(&mut boot, chain, block, parent, txs, oracle)
+    });
+    if stats {
+        crate::run::print_stats(options.engine, false, Some(boot.ee().stats()));
+    }
+    out
+}
+
 /// Times `f`, adding its duration to `total`.
 fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
     let started = Instant::now();
@@ -68,7 +131,11 @@ fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
 
 /// Replays one folder. `previous` is the (hash, post-state root) of the block before, when
 /// chaining. Returns this block's pair; `Err` says why the block is invalid.
-fn replay(dir: &std::path::Path, previous: Option<(B256, B256)>) -> Result<(B256, B256), String> {
+fn replay(
+    dir: &std::path::Path,
+    previous: Option<(B256, B256)>,
+    options: &Options,
+) -> Result<(B256, B256), String> {
     let input = BlockDir::load(dir)?;
     let slices = input.witness.lend();
     let witness = slices.witness();
@@ -112,11 +179,28 @@ fn replay(dir: &std::path::Path, previous: Option<(B256, B256)>) -> Result<(B256
         }
         println!("  chained: parent is the previous block, pre-state root is its post-state root");
     }
-    let mut boot = Bootloader::new();
-    let executed = timed(&mut t_exec, || {
-        stateless::execute(&mut boot, chain, &block, &parent, &txs, &oracle)
-    })
-    .map_err(err)?;
+    let execute = |t: &mut Duration, stats: bool| {
+        execute_on(options, stats, t, chain, &block, &parent, &txs, &oracle)
+    };
+    let executed = execute(&mut t_exec, options.stats).map_err(err)?;
+    if options.repeat > 0 {
+        let mut times: Vec<Duration> = (0..options.repeat)
+            .map(|_| {
+                let mut t = Duration::ZERO;
+                // Same block, same witness: the outcome was checked on the first run.
+                let _ = execute(&mut t, false);
+                t
+            })
+            .collect();
+        times.sort_unstable();
+        println!(
+            "  execute x{} ({:?}, each on a fresh engine): median {:.3} ms, min {:.3} ms",
+            options.repeat,
+            options.engine,
+            times[times.len() / 2].as_secs_f64() * 1e3,
+            times[0].as_secs_f64() * 1e3
+        );
+    }
     for ((i, receipt), tx) in executed
         .result
         .receipts

@@ -40,6 +40,13 @@ impl Default for Extras {
     }
 }
 
+/// The value of `--engine` (shared by run and replay).
+pub(crate) fn engine_option(name: Option<&String>) -> Result<Mode, UsageError> {
+    let name = name.ok_or_else(|| UsageError("--engine needs interp, jit or tiered".into()))?;
+    Mode::parse(name)
+        .ok_or_else(|| UsageError(format!("unknown engine {name:?} (interp, jit or tiered)")))
+}
+
 /// Parses the arguments of `run` and runs it.
 pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
     let mut path = None;
@@ -56,14 +63,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, UsageError> {
             "--json" => as_json = true,
             "--stateless" => extras.stateless = true,
             "--stats" => extras.stats = true,
-            "--engine" => {
-                let name = it
-                    .next()
-                    .ok_or_else(|| UsageError("--engine needs interp, jit or tiered".into()))?;
-                extras.engine = Mode::parse(name).ok_or_else(|| {
-                    UsageError(format!("unknown engine {name:?} (interp, jit or tiered)"))
-                })?;
-            }
+            "--engine" => extras.engine = engine_option(it.next())?,
             "--witness" => {
                 let file = it
                     .next()
@@ -290,7 +290,7 @@ fn run(
 }
 
 /// `--stats`: what the engine compiled and ran.
-fn print_stats(mode: Mode, traced: bool, stats: Option<JitStats>) {
+pub(crate) fn print_stats(mode: Mode, traced: bool, stats: Option<JitStats>) {
     let Some(s) = stats else {
         let why = if traced {
             "tracing interprets"

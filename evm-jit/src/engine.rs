@@ -47,7 +47,11 @@ impl Mode {
             "interp" => Some(Mode::Interp),
             "jit" => Some(Mode::Jit),
             "tiered" => Some(Mode::default_tiered()),
-            _ => None,
+            _ => {
+                // `tiered=N`: the tiered engine compiling after N frames.
+                let n = s.strip_prefix("tiered=")?.parse().ok()?;
+                Some(Mode::Tiered { threshold: n })
+            }
         }
     }
 }
