@@ -585,6 +585,43 @@ fn chains_of_jumpdests_charge_and_check_like_the_interpreter() {
     }
 }
 
+/// A memory growth the block's advance charge leaves no gas for: where nothing later in
+/// the block can halt another way the JIT halts out of gas at once, and where something can
+/// (RETURNDATACOPY out of bounds, followed by more static gas) it must halt as the
+/// interpreter does, which gives the rest of the charge back and reaches that halt.
+#[test]
+fn growth_short_of_the_advance_charge_halts_as_the_interpreter_does() {
+    // MSTORE(1024, 1): growth to 33 words, 101 gas.
+    let head = [0x60, 0x01, 0x61, 0x04, 0x00, 0x52];
+    // Static gas after it: ten PUSH1 0 POP.
+    let tail: Vec<u8> = (0..10).flat_map(|_| [0x60, 0x00, 0x50]).collect();
+    // RETURNDATACOPY(0, 0, 1) with no returndata.
+    let copy = [0x60, 0x01, 0x5f, 0x5f, 0x3e];
+    for (risky, body) in [
+        (false, [&head[..], &tail, &[0x00]].concat()),
+        (true, [&head[..], &copy, &tail, &[0x00]].concat()),
+    ] {
+        let mut seen = std::collections::BTreeSet::new();
+        for gas in 21_000..21_300 {
+            let r = both(S, &body, gas);
+            if let Ok(s) = &r.result {
+                seen.insert(format!("{s:?}"));
+            }
+        }
+        let want: &[&str] = if risky {
+            &["Halt(OutOfGas)", "Halt(ReturnDataOutOfBounds)"]
+        } else {
+            &["Halt(OutOfGas)", "Success"]
+        };
+        assert_eq!(
+            seen.iter().map(String::as_str).collect::<Vec<_>>(),
+            want,
+            "{}",
+            hex(&body)
+        );
+    }
+}
+
 #[test]
 fn memory_near_2_to_32_and_far_past_it() {
     for off in [(1u64 << 32) - 32, (1u64 << 32) - 1, 1u64 << 32, u64::MAX] {

@@ -27,6 +27,9 @@ pub const STOP: u32 = 2;
 pub const INVALID_JUMP: u32 = 3;
 /// An undefined opcode or INVALID.
 pub const INVALID_OPCODE: u32 = 4;
+/// Out of gas where the interpreter would halt for no other reason (see
+/// `Translator::last_risky`).
+pub const OUT_OF_GAS: u32 = 5;
 
 /// What [`builtin_step`] returns when the frame goes on at the next instruction.
 pub const STEP_CONTINUE: u32 = 0;

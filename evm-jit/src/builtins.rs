@@ -13,10 +13,10 @@
 use crate::abi::JitCtx;
 use alloy_primitives::{Bytes, B256, U256};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use zkos_os::ee::ExecContext;
+use zkos_os::ee::{ExecContext, FrameExit};
 use zkos_os::evm::arith::small;
 use zkos_os::evm::{arith, gas, ops, EvmFrame};
-use zkos_os::types::{Log, SpecId};
+use zkos_os::types::{HaltReason, Log, SpecId};
 
 /// A builtin's signature: `(ctx, arg) -> status`.
 pub type BuiltinFn = unsafe extern "C" fn(*mut JitCtx, u64) -> u32;
@@ -185,6 +185,36 @@ pub unsafe extern "C" fn grow(ctx: *mut JitCtx, end: u64) -> u32 {
             DONE
         }
         Err(_) => SLOW,
+    }
+}
+
+/// As [`grow`], but a failure halts the frame (its exit recorded, status non-zero), for
+/// sites where the interpreter could only halt with the same reason (see
+/// `Translator::last_risky`).
+///
+/// # Safety
+/// Called by compiled code with its live context.
+pub unsafe extern "C" fn grow_or_halt(ctx: *mut JitCtx, end: u64) -> u32 {
+    // SAFETY: the caller's contract.
+    let (f, cx) = unsafe { frame(ctx) };
+    // SAFETY: the caller's contract.
+    let c = unsafe { &mut *ctx };
+    let mut g = c.gas;
+    let grown = match usize::try_from(end) {
+        Ok(len) => ops::expand(&mut g, &mut f.mem, cx.arena, 0, len),
+        Err(_) => Err(HaltReason::OutOfGas),
+    };
+    match grown {
+        Ok(()) => {
+            c.gas = g;
+            c.mem_len = f.mem.len as u64;
+            DONE
+        }
+        Err(reason) => {
+            f.gas = 0;
+            c.exit = Some(FrameExit::Halt(reason));
+            SLOW
+        }
     }
 }
 

@@ -328,6 +328,10 @@ impl ExecutionEnvironment for JitEngine {
                 f.gas = 0;
                 FrameExit::Halt(HaltReason::InvalidOpcode)
             }
+            abi::OUT_OF_GAS => {
+                f.gas = 0;
+                FrameExit::Halt(HaltReason::OutOfGas)
+            }
             _ => {
                 // INTERP: the block at `pc` is not entered yet.
                 f.enter_pending = true;

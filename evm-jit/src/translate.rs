@@ -97,6 +97,15 @@ impl VStack {
     }
 }
 
+/// Bytes of immediate data after `op` (PUSH1..PUSH32).
+fn push_len(op: u8) -> usize {
+    if (PUSH1..=PUSH32).contains(&op) {
+        (op - PUSH1 + 1) as usize
+    } else {
+        0
+    }
+}
+
 /// How the translation of a block goes on after an instruction.
 enum Flow {
     /// The next instruction of the block.
@@ -130,6 +139,15 @@ pub(crate) struct Translator<'a, 'l> {
     cold: Vec<(Block, usize)>,
     /// Returns EXIT (a builtin recorded the exit).
     exit: Block,
+    /// Returns OUT_OF_GAS; made on first use.
+    oog: Option<Block>,
+    /// The pc of the last instruction of the block being translated that can halt the
+    /// frame for a reason other than gas (see [`Self::may_halt_otherwise`]). An instruction
+    /// after it that cannot pay for its dynamic part with the block's advance charge taken
+    /// halts out of gas at once: the interpreter would give the rest of the charge back and
+    /// go on, but the rest then cannot be paid either, and nothing before it can end the
+    /// frame another way. That needs no flush of the virtual stack and no slow step.
+    last_risky: Option<usize>,
     invalid_jump: Block,
     /// The dispatch of dynamic jumps (destination in the context's `dest`). Made by the first
     /// dynamic jump, which makes every JUMPDEST reachable.
@@ -174,6 +192,8 @@ impl<'a, 'l> Translator<'a, 'l> {
             targets: Default::default(),
             cold: Vec::new(),
             exit,
+            oog: None,
+            last_risky: None,
             invalid_jump,
             dyn_jump: None,
             queue: BinaryHeap::new(),
@@ -312,6 +332,10 @@ impl<'a, 'l> Translator<'a, 'l> {
                 _ => break,
             }
         }
+        if let Some(b) = self.oog {
+            self.b.switch_to_block(b);
+            self.status(abi::OUT_OF_GAS);
+        }
         for (blk, pc) in std::mem::take(&mut self.cold) {
             self.b.switch_to_block(blk);
             self.hand_over(pc);
@@ -381,6 +405,7 @@ impl<'a, 'l> Translator<'a, 'l> {
             self.b.ins().jump(rest, &[]);
             return Ok(());
         }
+        self.last_risky = self.last_risky_in(start, end);
         let (mut sp0, left) = self.entry_check(start, start, u64::from(info.gas));
         if info.gas != 0 {
             self.store_ctx(left, abi::GAS);
@@ -435,6 +460,72 @@ impl<'a, 'l> Translator<'a, 'l> {
                 Flow::Done => return Ok(()),
             }
         }
+    }
+
+    /// The last instruction in `[start, end)` that [`Self::may_halt_otherwise`] with static
+    /// gas still to pay after it in the block. One with none after it cannot be reached by a
+    /// frame short of gas for an earlier instruction's dynamic part: reaching it means
+    /// paying the block's whole static charge and that dynamic part, more than the frame has.
+    fn last_risky_in(&self, start: usize, end: usize) -> Option<usize> {
+        let mut last = None;
+        let mut pc = start;
+        while pc < end.min(self.code.len) {
+            let op = self.code.padded[pc];
+            if self.may_halt_otherwise(op) {
+                last = Some(pc);
+            }
+            pc += 1 + push_len(op);
+        }
+        let risky = last?;
+        // Static gas after it.
+        let mut pc = risky + 1 + push_len(self.code.padded[risky]);
+        while pc < end.min(self.code.len) {
+            let op = self.code.padded[pc];
+            if self.table.0[op as usize].gas > 0 {
+                return Some(risky);
+            }
+            pc += 1 + push_len(op);
+        }
+        // Nothing to pay after it: the one before it, if any, decides.
+        self.last_risky_in(start, risky)
+    }
+
+    /// Whether the instruction can halt the frame for a reason other than gas, its stack
+    /// having been checked at the block's entry: undefined opcodes, jumps, RETURNDATACOPY
+    /// (out of bounds), and what a static frame forbids (state changes, calls, creates).
+    fn may_halt_otherwise(&self, op: u8) -> bool {
+        match op {
+            JUMP
+            | JUMPI
+            | RETURNDATACOPY
+            | SSTORE
+            | TSTORE
+            | LOG0..=LOG4
+            | CALL
+            | CALLCODE
+            | DELEGATECALL
+            | STATICCALL
+            | CREATE
+            | CREATE2
+            | SELFDESTRUCT
+            | INVALID => true,
+            _ => self.table.0[op as usize].is_undefined(),
+        }
+    }
+
+    /// Whether the instruction at `pc` may halt out of gas at once (see `last_risky`).
+    fn halts_directly(&self, pc: usize) -> bool {
+        self.last_risky.is_none_or(|r| r < pc)
+    }
+
+    /// The shared out-of-gas exit.
+    fn oog_block(&mut self) -> Block {
+        if let Some(b) = self.oog {
+            return b;
+        }
+        let b = self.b.create_block();
+        self.oog = Some(b);
+        b
     }
 
     /// The entry of the block at `start`: one check of the stack bounds of `target`'s
@@ -1073,12 +1164,24 @@ impl<'a, 'l> Translator<'a, 'l> {
                 }
             }
         };
-        let slow = self.b.create_block();
         let merge = if op == MLOAD {
             self.word_merge()
         } else {
             self.b.create_block()
         };
+        if self.halts_directly(pc) {
+            self.memory_direct(op, off, value, small, fits, width, merge);
+            self.b.switch_to_block(merge);
+            vs.items.pop();
+            if op == MLOAD {
+                let p = self.b.block_params(merge).to_vec();
+                vs.push([p[0], p[1], p[2], p[3]].map(Limb::V));
+            } else {
+                vs.items.pop();
+            }
+            return Ok(());
+        }
+        let slow = self.b.create_block();
         match fits {
             Flag::V(f) => {
                 let fast = self.b.create_block();
@@ -1118,6 +1221,42 @@ impl<'a, 'l> Translator<'a, 'l> {
         }
         Ok(())
     }
+    /// A memory access that halts out of gas at once when it cannot pay (see `last_risky`):
+    /// inside memory it runs inline; below 2^32 the builtin grows memory or halts; past it
+    /// the frame is out of gas. Ends with a jump to `merge`.
+    #[allow(clippy::too_many_arguments)]
+    fn memory_direct(
+        &mut self,
+        op: u8,
+        off: Word,
+        value: Option<Word>,
+        small: Flag,
+        fits: Flag,
+        width: i64,
+        merge: Block,
+    ) {
+        let oog = self.oog_block();
+        let Flag::V(f) = fits else {
+            self.b.ins().jump(oog, &[]);
+            return;
+        };
+        let fast = self.b.create_block();
+        let outside = self.b.create_block();
+        self.b.ins().brif(f, fast, &[], outside, &[]);
+        self.b.switch_to_block(outside);
+        if let Flag::V(s) = small {
+            let grow = self.b.create_block();
+            self.b.ins().brif(s, grow, &[], oog, &[]);
+            self.b.switch_to_block(grow);
+        }
+        let o = word::value(&mut self.b, off[0]);
+        let end = self.b.ins().iadd_imm_s(o, width);
+        let st = self.call_builtin_value(builtins::grow_or_halt, end);
+        self.b.ins().brif(st, self.exit, &[], fast, &[]);
+        self.b.switch_to_block(fast);
+        self.memory_fast(op, off[0], value, merge);
+    }
+
     /// The in-bounds access at `off` (below 2^32), then a jump to `merge` (with the loaded
     /// word for MLOAD).
     fn memory_fast(&mut self, op: u8, off: Limb, value: Option<Word>, merge: Block) {
