@@ -77,7 +77,7 @@ fn interpreters(c: &mut Criterion) {
         // Tiered where nothing ever gets hot: the interpreter plus the cache's bookkeeping,
         // what a block of cold contracts costs.
         let cold = Mode::Tiered {
-            threshold: u32::MAX,
+            gas_per_byte: u32::MAX,
         };
         let mut tiered_cold = ZkosRunner::jit(&workload, cold);
         group.bench_function("tiered-cold", |b| b.iter(|| black_box(tiered_cold.run())));

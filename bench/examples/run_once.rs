@@ -40,9 +40,7 @@ fn main() {
             let mode = if engine == "jit" {
                 Mode::Jit
             } else {
-                Mode::Tiered {
-                    threshold: Mode::DEFAULT_THRESHOLD,
-                }
+                Mode::default_tiered()
             };
             let mut runner = ZkosRunner::jit(&workload, mode);
             for _ in 0..runs {

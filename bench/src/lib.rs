@@ -190,7 +190,7 @@ pub fn verify(workload: &Workload) -> Result<Agreement, Mismatch> {
     problems.extend(compare(&zkos, &revm));
     for (name, mode) in [
         ("jit", Mode::Jit),
-        ("tiered", Mode::Tiered { threshold: 1 }),
+        ("tiered", Mode::Tiered { gas_per_byte: 0 }),
     ] {
         let mut runner = zkos_runner::ZkosRunner::jit(workload, mode);
         let mut outcome = runner.outcome();

@@ -17,8 +17,10 @@ usage:
                 [--engine interp|jit|tiered] [--stats]
       execute a block (format: docs/block-format.md) and print receipts, state root,
       gas used and execution time; --engine picks the interpreter, the JIT (every contract
-      compiled on first use) or the tiered engine (the default: contracts compiled once
-      they have run 8 frames); --stats prints what was compiled and how long it took; --witness writes the block's minimal execution witness
+      compiled on first use) or the tiered engine (the default: a contract is compiled,
+      on a background thread, once the interpreter has spent 2,000 gas per byte of its
+      code on it; tiered=N sets N gas per byte); --stats prints what was compiled and how
+      long it took; --witness writes the block's minimal execution witness
       (debug_executionWitness JSON: state nodes, codes, keys) to FILE; --stateless runs
       the block again over that witness alone and prints the state root computed in os
       beside the stateful one (exit 1 if they differ)

@@ -3,7 +3,7 @@
 //! so a block never waits for the compiler.
 //!
 //! Engines on several threads hold one `Arc<CodeCache>`, so parallel workers compile each
-//! contract once. The tiered engine's run counts live here too: a contract gets hot from
+//! contract once. The tiered engine's work counts live here too: a contract gets hot from
 //! the frames of all workers together.
 
 use crate::code::Compiled;
@@ -64,8 +64,9 @@ pub struct CacheStats {
 
 /// Where a key stands.
 enum Slot {
-    /// Interpreted so far, this many frames (the tiered engine's count).
-    Counting(u32),
+    /// Interpreted so far: this much work (gas spent in the interpreter), the tiered
+    /// engine's measure of heat.
+    Counting(u64),
     /// Hot, queued for (or being compiled by) someone; run interpreted meanwhile.
     Pending,
     Ready(Arc<Compiled>),
@@ -110,6 +111,15 @@ impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// The tiered engine's evidence about a key at a frame's start: the work (gas) its frames
+/// spent in the interpreter since the engine last asked, and the work after which compiling
+/// it pays (see [`crate::Mode::Tiered`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Heat {
+    pub work: u64,
+    pub threshold: u64,
 }
 
 /// What an engine should do with a frame's code.
@@ -241,10 +251,11 @@ impl CodeCache {
             .store(self.shared.clock.load(Ordering::Relaxed), Ordering::Relaxed);
     }
 
-    /// Looks `key` up for a frame about to start. `threshold` is `None` to compile on
-    /// first use, or the tiered engine's frame count. `code` is the deployed bytecode,
-    /// copied to the background compiler when the key gets hot.
-    pub(crate) fn decide(&self, key: CodeKey, threshold: Option<u32>, code: &[u8]) -> Decision {
+    /// Looks `key` up for a frame about to start. `heat` is `None` to compile on first use,
+    /// or the tiered engine's report of work; the work of every engine sharing the cache
+    /// adds up. `code` is the deployed bytecode, copied to the background compiler when the
+    /// key gets hot.
+    pub(crate) fn decide(&self, key: CodeKey, heat: Option<Heat>, code: &[u8]) -> Decision {
         let mut st = self.shared.lock();
         let tick = st.next_tick();
         self.shared.clock.store(tick, Ordering::Relaxed);
@@ -263,8 +274,8 @@ impl CodeCache {
             }
             Slot::Pending | Slot::Refused => Some(Decision::Interpret),
             Slot::Counting(n) => {
-                *n = n.saturating_add(1);
-                if threshold.is_some_and(|t| *n < t) {
+                *n = n.saturating_add(heat.map_or(0, |h| h.work));
+                if heat.is_some_and(|h| *n < h.threshold) {
                     Some(Decision::Interpret)
                 } else {
                     entry.slot = Slot::Pending;
@@ -275,7 +286,7 @@ impl CodeCache {
         if let Some(d) = settled {
             return d;
         }
-        let (Some(queue), Some(_)) = (&self.queue, threshold) else {
+        let (Some(queue), Some(_)) = (&self.queue, heat) else {
             return Decision::CompileHere;
         };
         let job = Job {
@@ -285,9 +296,10 @@ impl CodeCache {
         match queue.try_send(job) {
             Ok(()) => st.in_flight += 1,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                // The queue is full: count again and queue it on a later run.
+                // The queue is full: still hot, queued on a later run.
+                let work = heat.map_or(0, |h| h.threshold);
                 if let Some(e) = st.entries.get_mut(&key) {
-                    e.slot = Slot::Counting(0);
+                    e.slot = Slot::Counting(work);
                 }
             }
         }
@@ -522,7 +534,14 @@ mod tests {
         let table = OpTable::new(SpecId::Cancun);
         let code = analyzed(&[0x60, 1, 0x60, 2, 0x01, 0x50, 0x00], &table);
         let k = key(7);
-        // Two threads, two frames each: the fourth frame overall reaches the threshold.
+        // Two threads, two frames each reporting 10 gas of interpreted work: together 40,
+        // short of the threshold of 50, which the next report of 10 reaches.
+        let heat = |work| {
+            Some(Heat {
+                work,
+                threshold: 50,
+            })
+        };
         let threads: Vec<_> = (0..2)
             .map(|_| {
                 let cache = cache.clone();
@@ -530,7 +549,7 @@ mod tests {
                 std::thread::spawn(move || {
                     for _ in 0..2 {
                         assert!(matches!(
-                            cache.decide(k, Some(4), &bytes),
+                            cache.decide(k, heat(10), &bytes),
                             Decision::Interpret
                         ));
                     }
@@ -541,9 +560,15 @@ mod tests {
             t.join().unwrap();
         }
         cache.wait_idle();
+        assert!(!cache.contains(&k), "40 gas of work is not hot yet");
+        assert!(matches!(
+            cache.decide(k, heat(10), &code.original),
+            Decision::Interpret
+        ));
+        cache.wait_idle();
         assert!(cache.contains(&k));
         assert!(matches!(
-            cache.decide(k, Some(4), &code.original),
+            cache.decide(k, heat(0), &code.original),
             Decision::Run(_)
         ));
         assert_eq!(cache.stats().compiled, 1);

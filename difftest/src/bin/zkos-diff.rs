@@ -48,7 +48,7 @@ fn engine(name: &str) -> Result<Box<dyn Engine>, String> {
         "revm" => Ok(Box::new(RevmEngine::new())),
         "jit" => Ok(Box::new(ZkosEngine::jit(Mode::Jit))),
         // Threshold 2: the second frame of a contract already runs compiled.
-        "tiered" => Ok(Box::new(ZkosEngine::jit(Mode::Tiered { threshold: 2 }))),
+        "tiered" => Ok(Box::new(ZkosEngine::jit(Mode::Tiered { gas_per_byte: 1 }))),
         other => Err(format!(
             "unknown engine `{other}` (known: interpreter, jit, tiered, revm)"
         )),
